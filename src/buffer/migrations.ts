@@ -1,0 +1,50 @@
+// Numbered schema migrations. Each runs once, in order, inside a transaction; `user_version` records
+// the last one applied. Never edit a shipped migration: add the next number.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: chunks, their payloads and open parts; tail positions; counters.
+  `
+  CREATE TABLE chunks (
+    id               INTEGER PRIMARY KEY,
+    key              TEXT    NOT NULL UNIQUE,   -- idempotency key, 32 lowercase hex, never regenerated
+    tag              TEXT    NOT NULL,
+    state            TEXT    NOT NULL CHECK (state IN ('open','sealing','queued','inflight','parked')),
+    records          INTEGER NOT NULL DEFAULT 0,
+    raw_bytes        INTEGER NOT NULL DEFAULT 0, -- uncompressed record stream
+    stored_bytes     INTEGER NOT NULL DEFAULT 0, -- what it occupies: parts while open, payload once sealed
+    created_at       INTEGER NOT NULL,           -- ms; first record committed (delivery delay starts here)
+    sealed_at        INTEGER,
+    parent_key       TEXT,                       -- set on the halves of a split chunk
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at INTEGER,
+    last_attempt_at  INTEGER,
+    in_doubt_since   INTEGER,                    -- first time an attempt ended in doubt
+    last_error       TEXT,
+    park_reason      TEXT,
+    parked_at        INTEGER,
+    lease_owner      TEXT,                       -- host:pid:nonce of the process sending (or sealing) it
+    lease_expires    INTEGER
+  );
+  CREATE INDEX chunks_by_state ON chunks (state, in_doubt_since, created_at, id);
+  CREATE INDEX chunks_open_tag ON chunks (tag) WHERE state = 'open';
+  CREATE TABLE chunk_parts (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    data     BLOB    NOT NULL
+  );
+  CREATE INDEX chunk_parts_by_chunk ON chunk_parts (chunk_id);
+  CREATE TABLE payloads (
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    data     BLOB    NOT NULL
+  );
+  CREATE TABLE positions (
+    source TEXT PRIMARY KEY,   -- e.g. tail:<path>
+    inode  TEXT,
+    offset INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  );
+  `,
+];

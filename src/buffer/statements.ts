@@ -1,0 +1,121 @@
+// Every statement of the chunk store, prepared once per connection (as undici's sqlite cache store
+// does). Grouped by the lifecycle step they serve.
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './db.js';
+
+export interface ChunkRow {
+  id: number;
+  key: string;
+  tag: string;
+  state: string;
+  records: number;
+  raw_bytes: number;
+  stored_bytes: number;
+  created_at: number;
+  sealed_at: number | null;
+  parent_key: string | null;
+  attempts: number;
+  first_attempt_at: number | null;
+  last_attempt_at: number | null;
+  in_doubt_since: number | null;
+  last_error: string | null;
+  park_reason: string | null;
+  parked_at: number | null;
+  lease_owner: string | null;
+  lease_expires: number | null;
+}
+
+export type Statements = ReturnType<typeof prepare>;
+
+export function prepare(db: Db) {
+  const s = <T extends unknown[] = unknown[]>(sql: string): Statement<T> => db.prepare<T>(sql);
+  return {
+    // -- append
+    openChunkOfTag: s<[string]>(`SELECT id, records, raw_bytes FROM chunks WHERE state = 'open' AND tag = ? ORDER BY id LIMIT 1`),
+    insertChunk: s<[string, string, string, number, string | null]>(
+      `INSERT INTO chunks (key, tag, state, created_at, parent_key) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    insertPart: s<[number, Buffer]>(`INSERT INTO chunk_parts (chunk_id, data) VALUES (?, ?)`),
+    growChunk: s<[number, number, number, number]>(
+      `UPDATE chunks SET records = records + ?, raw_bytes = raw_bytes + ?, stored_bytes = stored_bytes + ? WHERE id = ?`,
+    ),
+    totalStored: s(`SELECT total(stored_bytes) AS n FROM chunks`),
+    oldestDroppable: s(`SELECT id, records, stored_bytes FROM chunks WHERE state IN ('queued', 'sealing') ORDER BY created_at, id LIMIT 1`),
+    upsertPosition: s<[string, string | null, number, number]>(
+      `INSERT INTO positions (source, inode, offset, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (source) DO UPDATE SET inode = excluded.inode, offset = excluded.offset, updated_at = excluded.updated_at`,
+    ),
+    getPosition: s<[string]>(`SELECT source, inode, offset FROM positions WHERE source = ?`),
+    allPositions: s(`SELECT source, inode, offset FROM positions ORDER BY source`),
+    deletePosition: s<[string]>(`DELETE FROM positions WHERE source = ?`),
+
+    // -- seal
+    markSealing: s<[string, number, number]>(
+      `UPDATE chunks SET state = 'sealing', lease_owner = ?, lease_expires = ? WHERE id = ? AND state = 'open'`,
+    ),
+    openChunks: s(`SELECT id, tag, created_at FROM chunks WHERE state = 'open' ORDER BY id`),
+    sealingChunks: s(`SELECT id, lease_owner, lease_expires FROM chunks WHERE state = 'sealing' ORDER BY id`),
+    claimSealing: s<[string, number, number, string | null]>(
+      `UPDATE chunks SET lease_owner = ?, lease_expires = ? WHERE id = ? AND state = 'sealing' AND lease_owner IS ?`,
+    ),
+    partsOf: s<[number]>(`SELECT data FROM chunk_parts WHERE chunk_id = ? ORDER BY rowid`),
+    completeSeal: s<[number, number, number, string]>(
+      `UPDATE chunks SET state = 'queued', sealed_at = ?, stored_bytes = ?, lease_owner = NULL, lease_expires = NULL
+       WHERE id = ? AND state = 'sealing' AND lease_owner = ?`,
+    ),
+    insertPayload: s<[number, Buffer]>(`INSERT INTO payloads (chunk_id, data) VALUES (?, ?)`),
+    deleteParts: s<[number]>(`DELETE FROM chunk_parts WHERE chunk_id = ?`),
+
+    // -- lease and deliver
+    queuedTags: s(`SELECT DISTINCT tag FROM chunks WHERE state = 'queued'`),
+    inflightChunks: s(`SELECT id, lease_owner, lease_expires FROM chunks WHERE state = 'inflight'`),
+    reclaim: s<[number, number, string]>(
+      `UPDATE chunks SET state = 'queued', lease_owner = NULL, lease_expires = NULL,
+              in_doubt_since = COALESCE(in_doubt_since, last_attempt_at, ?)
+       WHERE id = ? AND state = 'inflight' AND lease_owner = ?`,
+    ),
+    takeLease: s<[string, number, number, number, number]>(
+      `UPDATE chunks SET state = 'inflight', lease_owner = ?, lease_expires = ?, attempts = attempts + 1,
+              first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?
+       WHERE id = ? AND state = 'queued'`,
+    ),
+    payloadOf: s<[number]>(`SELECT data FROM payloads WHERE chunk_id = ?`),
+    chunkById: s<[number]>(`SELECT * FROM chunks WHERE id = ?`),
+    chunkByKey: s<[string]>(`SELECT * FROM chunks WHERE key = ?`),
+    chunksByKeyPrefix: s<[string]>(`SELECT * FROM chunks WHERE key LIKE ? LIMIT 2`),
+    ack: s<[number, string]>(`DELETE FROM chunks WHERE id = ? AND state = 'inflight' AND lease_owner = ?`),
+    release: s<[string | null, number, number, number, string]>(
+      `UPDATE chunks SET state = 'queued', lease_owner = NULL, lease_expires = NULL, last_error = ?,
+              in_doubt_since = CASE WHEN ? = 1 THEN COALESCE(in_doubt_since, ?) ELSE in_doubt_since END
+       WHERE id = ? AND state = 'inflight' AND lease_owner = ?`,
+    ),
+    park: s<[string, number, number, string]>(
+      `UPDATE chunks SET state = 'parked', park_reason = ?, last_error = COALESCE(last_error, park_reason), parked_at = ?,
+              lease_owner = NULL, lease_expires = NULL
+       WHERE id = ? AND state = 'inflight' AND lease_owner = ?`,
+    ),
+    insertSealed: s<[string, string, number, number, number, number, number, string]>(
+      `INSERT INTO chunks (key, tag, state, records, raw_bytes, stored_bytes, created_at, sealed_at, parent_key)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+    ),
+    deleteChunk: s<[number]>(`DELETE FROM chunks WHERE id = ?`),
+    unpark: s<[number]>(
+      `UPDATE chunks SET state = 'queued', park_reason = NULL, parked_at = NULL, attempts = 0,
+              first_attempt_at = NULL WHERE id = ? AND state = 'parked'`,
+    ),
+    parkedIds: s(`SELECT id FROM chunks WHERE state = 'parked' ORDER BY id`),
+
+    // -- observe
+    countsByState: s(
+      `SELECT state, count(*) AS chunks, total(records) AS records, total(raw_bytes) AS raw, total(stored_bytes) AS stored,
+              min(created_at) AS oldest FROM chunks GROUP BY state`,
+    ),
+    listChunks: s<[string | null, string | null, number]>(
+      `SELECT * FROM chunks WHERE (? IS NULL OR state = ?) ORDER BY id LIMIT ?`,
+    ),
+    bumpCounter: s<[string, number]>(
+      `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`,
+    ),
+    counters: s(`SELECT name, value FROM counters ORDER BY name`),
+  };
+}

@@ -1,0 +1,32 @@
+// The commander program: global options and one registration per command (each in its own file).
+import { Command, CommanderError } from 'commander';
+import { EXIT_USAGE } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { registerCommands } from './commands.js';
+
+export function buildProgram(): Command {
+  const program = new Command('tdfwd')
+    .description('A buffered log forwarder: durable SQLite buffer, idempotent delivery, no floods.')
+    .version(VERSION, '-V, --version')
+    .option('-c, --config <file>', 'config file (YAML); env TDFWD_CONFIG')
+    .option('--buffer <dir>', 'buffer directory; env TDFWD_BUFFER, else buffer.path, else ~/.local/state/tdfwd')
+    .option('--log-level <level>', 'trace | debug | info | warn | error', 'info')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version print and exit 0; every other commander error is a usage error.
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    throw err;
+  }
+}

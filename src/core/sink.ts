@@ -1,0 +1,20 @@
+// What inputs see of the buffer: a function that durably commits events. Inputs never import the
+// buffer; they are handed an EventSink by the daemon (or by `send`).
+import type { LogEvent } from './record.js';
+
+/** A source position committed with the records it produced (a tail offset). */
+export interface PositionUpdate {
+  source: string;
+  inode: string | null;
+  offset: number;
+}
+
+export interface EventSink {
+  /**
+   * Commit events (and positions) in one transaction. Resolves once they are durable: only then may
+   * the source be acknowledged. When the buffer is full and the overflow action is `block`, it waits
+   * (backpressure) until there is room or `signal` aborts; with `throw_exception` it rejects with a
+   * BufferFullError.
+   */
+  write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal): Promise<void>;
+}

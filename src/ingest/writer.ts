@@ -1,0 +1,91 @@
+// Events → encoded parts → one buffer transaction. The bridge between inputs (which produce records)
+// and the chunk store (which stores opaque bytes). Owns the `block` overflow wait: it retries the
+// append until delivery has made room, so a full buffer slows the reader instead of losing data.
+import type { ChunkStore } from '../buffer/store.js';
+import { BufferBlockedError } from '../buffer/store.js';
+import type { AppendPart } from '../buffer/store.js';
+import type { LogEvent } from '../core/record.js';
+import type { EventSink, PositionUpdate } from '../core/sink.js';
+import { RecordBatch } from '../codec/msgpack.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { TdfwdError } from '../core/errors.js';
+
+export interface WriterOptions {
+  clock?: Clock;
+  /** Called once each time the writer starts waiting on a full buffer (for a log line). */
+  onBlocked?: (message: string) => void;
+  /** Largest part appended at once (defaults to a quarter of chunk_limit_size, at most 2 MiB). */
+  maxPartBytes?: number;
+}
+
+export class BufferWriter implements EventSink {
+  readonly #store: ChunkStore;
+  readonly #clock: Clock;
+  readonly #onBlocked: ((message: string) => void) | undefined;
+  readonly #maxPartBytes: number;
+  readonly #maxPartRecords: number;
+  #records = 0;
+
+  constructor(store: ChunkStore, opts: WriterOptions = {}) {
+    this.#store = store;
+    this.#clock = opts.clock ?? systemClock;
+    this.#onBlocked = opts.onBlocked;
+    this.#maxPartBytes = opts.maxPartBytes ?? Math.max(1024, Math.min(2 * 1024 * 1024, Math.floor(store.limits.chunkLimitSize / 4)));
+    this.#maxPartRecords = Math.max(1, Math.floor(store.limits.chunkLimitRecords / 4));
+  }
+
+  /** Records committed through this writer. */
+  get records(): number {
+    return this.#records;
+  }
+
+  async write(events: readonly LogEvent[], positions: readonly PositionUpdate[] = [], signal?: AbortSignal): Promise<void> {
+    const parts = this.encode(events);
+    await this.commit(parts, positions, signal);
+    this.#records += events.length;
+  }
+
+  /** Encode events into parts grouped by tag, each within the part limits. */
+  encode(events: readonly LogEvent[]): AppendPart[] {
+    const parts: AppendPart[] = [];
+    const batches = new Map<string, RecordBatch>();
+    for (const ev of events) {
+      let b = batches.get(ev.tag);
+      if (!b) {
+        b = new RecordBatch(64 * 1024);
+        batches.set(ev.tag, b);
+      }
+      b.add(ev.record);
+      if (b.bytes >= this.#maxPartBytes || b.count >= this.#maxPartRecords) {
+        const records = b.count;
+        parts.push({ tag: ev.tag, records, data: b.take() });
+      }
+    }
+    for (const [tag, b] of batches) {
+      if (b.count > 0) {
+        const records = b.count;
+        parts.push({ tag, records, data: b.take() });
+      }
+    }
+    return parts;
+  }
+
+  /** Append with the `block` overflow wait. */
+  async commit(parts: readonly AppendPart[], positions: readonly PositionUpdate[] = [], signal?: AbortSignal): Promise<void> {
+    let waited = false;
+    let delay = 50;
+    for (;;) {
+      try {
+        this.#store.append(parts, positions);
+        return;
+      } catch (err) {
+        if (!(err instanceof BufferBlockedError)) throw err;
+        if (!waited) this.#onBlocked?.(err.message);
+        waited = true;
+        if (signal?.aborted) throw new TdfwdError('BUFFER_FULL', `${err.message}; gave up waiting`);
+        await this.#clock.sleep(delay, signal);
+        delay = Math.min(1000, delay * 2);
+      }
+    }
+  }
+}

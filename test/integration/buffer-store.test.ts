@@ -1,0 +1,144 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BufferBlockedError } from '../../src/buffer/store.js';
+import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+import { BufferFullError } from '../../src/core/errors.js';
+import { BufferWriter } from '../../src/ingest/writer.js';
+import { openStore } from '../helpers/store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()?.();
+});
+function dir(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+const ev = (tag: string, i: number) => ({ tag, record: { time: 1700000000 + i, n: i, message: `line ${i}` } });
+
+describe('ChunkStore', () => {
+  it('creates buffer.db owner-only and survives reopen with the same chunk keys', async () => {
+    const d = dir();
+    const s = openStore(d);
+    const w = new BufferWriter(s);
+    await w.write([ev('td.db.t', 1), ev('td.db.t', 2), ev('td.db.u', 3)]);
+    const keys = s.listChunks(null).map((c) => c.key).sort();
+    expect(keys).toHaveLength(2);
+    for (const k of keys) expect(k).toMatch(/^[0-9a-f]{32}$/);
+    await s.close();
+    expect(statSync(join(d, 'buffer.db')).mode & 0o777).toBe(0o600);
+    const s2 = openStore(d);
+    expect(s2.listChunks(null).map((c) => c.key).sort()).toEqual(keys);
+    expect(s2.stats().pendingRecords).toBe(3);
+    await s2.close();
+  });
+
+  it('seals by size and by record count, and the payload decodes to the records in order', async () => {
+    const s = openStore(dir(), { chunkLimitRecords: 10 });
+    const w = new BufferWriter(s);
+    const events = Array.from({ length: 25 }, (_, i) => ev('td.a.b', i));
+    for (const e of events) await w.write([e]);
+    await s.drainSeals();
+    const st = s.stats();
+    expect(st.chunks.queued).toBe(2);
+    expect(st.chunks.open).toBe(1);
+    await s.sealOpen();
+    s.reclaimLeases();
+    const leased = s.lease(10, ['td.a.b'], 60_000);
+    expect(leased.map((c) => c.records)).toEqual([10, 10, 5]);
+    const all = [];
+    for (const c of leased) all.push(...decodeRecords(await gunzipPayload(c.payload)));
+    expect(all.map((r: any) => r.n)).toEqual(events.map((e) => e.record.n));
+    await s.close();
+  });
+
+  it('leases each chunk to one owner; ack deletes, release keeps the key and marks in doubt', async () => {
+    const d = dir();
+    const a = openStore(d);
+    const b = openStore(d);
+    await new BufferWriter(a).write([ev('t.x', 1)]);
+    await a.sealOpen();
+    const la = a.lease(5, ['t.x'], 60_000);
+    const lb = b.lease(5, ['t.x'], 60_000);
+    expect(la).toHaveLength(1);
+    expect(lb).toHaveLength(0);
+    const key = la[0]!.key;
+    expect(b.ack(la[0]!.id)).toBe(false); // not b's lease
+    expect(a.release(la[0]!.id, 'timeout', true)).toBe(true);
+    const again = b.lease(5, ['t.x'], 60_000);
+    expect(again[0]!.key).toBe(key);
+    expect(again[0]!.attempts).toBe(2);
+    expect(again[0]!.inDoubtSince).not.toBeNull();
+    expect(b.ack(again[0]!.id)).toBe(true);
+    expect(b.stats().pendingRecords).toBe(0);
+    await a.close();
+    await b.close();
+  });
+
+  it('reclaims an expired lease as in doubt', async () => {
+    let now = 1_000_000;
+    const d = dir();
+    const a = openStore(d, {}, () => now);
+    const b = openStore(d, {}, () => now);
+    await new BufferWriter(a).write([ev('t.x', 1)]);
+    await a.sealOpen();
+    expect(a.lease(1, ['t.x'], 1000)).toHaveLength(1);
+    expect(b.reclaimLeases()).toBe(0);
+    now += 2000;
+    expect(b.reclaimLeases()).toBe(1);
+    const [c] = b.lease(1, ['t.x'], 1000);
+    expect(c!.inDoubtSince).toBe(1_000_000);
+    await a.close();
+    await b.close();
+  });
+
+  it('parks with a reason, unparks with the same key', async () => {
+    const s = openStore(dir());
+    await new BufferWriter(s).write([ev('t.x', 1)]);
+    await s.sealOpen();
+    const [c] = s.lease(1, ['t.x'], 60_000);
+    expect(s.park(c!.id, 'HTTP 400: bad table')).toBe(true);
+    expect(s.stats().chunks.parked).toBe(1);
+    expect(s.stats().parkedRecords).toBe(1);
+    expect(s.listChunks('parked')[0]!.park_reason).toBe('HTTP 400: bad table');
+    expect(s.unparkAll()).toBe(1);
+    expect(s.lease(1, ['t.x'], 60_000)[0]!.key).toBe(c!.key);
+    await s.close();
+  });
+
+  it('applies the overflow actions at total_limit_size', async () => {
+    const big = (i: number) => ({ tag: 't.x', record: { time: 1, n: i, pad: 'x'.repeat(1000) } });
+    const s1 = openStore(dir(), { totalLimitSize: 5000, overflowAction: 'throw_exception' });
+    const w1 = new BufferWriter(s1);
+    await w1.write([big(1), big(2), big(3), big(4)]);
+    await expect(w1.write([big(5), big(6)])).rejects.toBeInstanceOf(BufferFullError);
+    expect(s1.stats().pendingRecords).toBe(4);
+    await s1.close();
+
+    const s2 = openStore(dir(), { totalLimitSize: 5000, overflowAction: 'block' });
+    expect(() => s2.append([{ tag: 't.x', records: 6, data: Buffer.alloc(6000) }])).toThrow(BufferBlockedError);
+    const ac = new AbortController();
+    const pending = new BufferWriter(s2).write([big(1), big(2), big(3), big(4), big(5), big(6)], [], ac.signal);
+    setTimeout(() => ac.abort(), 200);
+    await expect(pending).rejects.toThrow(/full/);
+    await s2.close();
+
+    const s3 = openStore(dir(), { totalLimitSize: 5000, overflowAction: 'drop_oldest_chunk', chunkLimitRecords: 2 });
+    const w3 = new BufferWriter(s3);
+    for (let i = 0; i < 8; i++) await w3.write([big(i)]);
+    await s3.drainSeals();
+    expect(s3.counters().dropped_chunks).toBeGreaterThan(0);
+    expect(s3.stats().storedBytes).toBeLessThanOrEqual(5000);
+    await s3.close();
+  });
+
+  it('commits positions with the records in one transaction', async () => {
+    const s = openStore(dir());
+    await new BufferWriter(s).write([ev('t.x', 1)], [{ source: 'tail:/x.log', inode: '42', offset: 100 }]);
+    expect(s.getPosition('tail:/x.log')).toEqual({ source: 'tail:/x.log', inode: '42', offset: 100 });
+    await s.close();
+  });
+});
