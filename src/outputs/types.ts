@@ -1,0 +1,12 @@
+// What delivery sees of an output: a sealed chunk in, an Outcome out. Outputs know nothing of SQLite.
+import type { SealedChunk } from '../core/chunk.js';
+import type { Outcome } from '../core/outcome.js';
+import type { OutputConfig } from '../config/types.js';
+
+export interface Output {
+  readonly name: string;
+  readonly config: OutputConfig;
+  /** One attempt. Never throws for endpoint or network trouble: every result is an Outcome. */
+  send(chunk: SealedChunk, signal?: AbortSignal): Promise<Outcome>;
+  close(): Promise<void>;
+}
