@@ -1,0 +1,29 @@
+// Typed delivery events: one observer logs them and counts them (metrics, flush progress), so the
+// scheduler itself neither logs nor counts.
+import type { SealedChunk } from '../core/chunk.js';
+import type { Outcome } from '../core/outcome.js';
+
+export type OutputState = 'healthy' | 'backoff' | 'probing' | 'paused';
+
+/** What delivery did with a chunk after an attempt. */
+export type ChunkAction = 'acked' | 'released' | 'parked' | 'split' | 'lease_lost';
+
+export interface DeliveryObserver {
+  attempt?(output: string, chunk: SealedChunk, inflight: number): void;
+  outcome?(output: string, chunk: SealedChunk, outcome: Outcome, action: ChunkAction, detail?: string): void;
+  stateChange?(output: string, from: OutputState, to: OutputState, reason: string, resumeAt: number | null): void;
+  duplicateRisk?(output: string, chunk: SealedChunk, inDoubtForMs: number): void;
+  concurrency?(output: string, limit: number): void;
+}
+
+/** Fan one event stream out to several observers. */
+export function combineObservers(...observers: (DeliveryObserver | undefined)[]): DeliveryObserver {
+  const list = observers.filter((o): o is DeliveryObserver => o !== undefined);
+  return {
+    attempt: (...a) => list.forEach((o) => o.attempt?.(...a)),
+    outcome: (...a) => list.forEach((o) => o.outcome?.(...a)),
+    stateChange: (...a) => list.forEach((o) => o.stateChange?.(...a)),
+    duplicateRisk: (...a) => list.forEach((o) => o.duplicateRisk?.(...a)),
+    concurrency: (...a) => list.forEach((o) => o.concurrency?.(...a)),
+  };
+}

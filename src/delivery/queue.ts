@@ -1,0 +1,20 @@
+// What delivery needs of the buffer. ChunkStore implements it on SQLite; `simulate` implements it in
+// memory, so the same scheduler runs in both.
+import type { SealedChunk } from '../core/chunk.js';
+
+export interface SplitHalf {
+  key: string;
+  records: number;
+  rawBytes: number;
+  payload: Buffer;
+}
+
+export interface DeliveryQueue {
+  queuedTags(): string[];
+  reclaimLeases(): number;
+  lease(limit: number, tags: readonly string[], leaseMs: number): SealedChunk[];
+  ack(id: number): boolean;
+  release(id: number, error: string | null, inDoubt: boolean): boolean;
+  park(id: number, reason: string): boolean;
+  split(parent: SealedChunk, halves: readonly SplitHalf[]): number[];
+}

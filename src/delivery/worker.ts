@@ -1,0 +1,241 @@
+// One output's delivery loop. Owns: the output's EndpointHealth, its ConcurrencyLimiter, the requests
+// in flight, and the timer that wakes it. Everything it decides comes from classified Outcomes; all
+// time comes from the injected clock.
+//
+// pump(): if the health allows, lease as many chunks as there are free slots (in-doubt chunks first,
+// then oldest) and send them. Each Outcome updates the chunk in the queue (ack / release / park /
+// split) and the health and concurrency, then pumps again. With nothing to send it sleeps until
+// `pollMs` passes or `wake()` is called.
+import type { SealedChunk } from '../core/chunk.js';
+import type { Clock, Random, TimerHandle } from '../core/clock.js';
+import type { Outcome } from '../core/outcome.js';
+import type { Output } from '../outputs/types.js';
+import { ConcurrencyLimiter } from './concurrency.js';
+import type { ChunkAction, DeliveryObserver, OutputState } from './events.js';
+import { EndpointHealth } from './health.js';
+import type { DeliveryQueue } from './queue.js';
+import { splitChunk } from './split.js';
+
+export interface WorkerOptions {
+  output: Output;
+  queue: DeliveryQueue;
+  clock: Clock;
+  random: Random;
+  observer: DeliveryObserver;
+  /** The queued tags this output delivers (the engine routes tags to outputs). */
+  tags: () => string[];
+  /** How often to look for new chunks when idle. */
+  pollMs: number;
+}
+
+export interface WorkerStatus {
+  name: string;
+  state: OutputState;
+  concurrency: number;
+  inflight: number;
+  next_attempt_at: string | null;
+  consecutive_failures: number;
+}
+
+export class OutputWorker {
+  readonly output: Output;
+  readonly #o: WorkerOptions;
+  readonly #health: EndpointHealth;
+  readonly #limiter: ConcurrencyLimiter;
+  readonly #abort = new AbortController();
+  readonly #inflight = new Set<Promise<void>>();
+  #timer: TimerHandle | null = null;
+  #running = false;
+  #lastLeaseEmpty = false;
+
+  constructor(o: WorkerOptions) {
+    this.#o = o;
+    this.output = o.output;
+    const cfg = o.output.config;
+    this.#health = new EndpointHealth(cfg.retry, o.random);
+    this.#limiter = new ConcurrencyLimiter(cfg.concurrency);
+  }
+
+  get name(): string {
+    return this.output.name;
+  }
+
+  get state(): OutputState {
+    return this.#health.state;
+  }
+
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** True when the last look found nothing to send and nothing is in flight. */
+  get idle(): boolean {
+    return this.#inflight.size === 0 && this.#lastLeaseEmpty;
+  }
+
+  status(): WorkerStatus {
+    const at = this.#health.resumeAt;
+    return {
+      name: this.name,
+      state: this.#health.state,
+      concurrency: this.#limiter.limit,
+      inflight: this.#inflight.size,
+      next_attempt_at: at === null ? null : new Date(at).toISOString(),
+      consecutive_failures: this.#health.failures,
+    };
+  }
+
+  start(): void {
+    this.#running = true;
+    this.pump();
+  }
+
+  /** Look for work now (after a seal, a SIGUSR1, an unpark). */
+  wake(): void {
+    if (this.#running) this.pump();
+  }
+
+  pump(): void {
+    if (!this.#running) return;
+    this.#cancelTimer();
+    const now = this.#o.clock.now();
+    const before = this.#health.state;
+    const state = this.#health.tick(now);
+    if (state !== before) this.#o.observer.stateChange?.(this.name, before, state, 'wait over', null);
+    if (state === 'backoff' || state === 'paused') {
+      this.#lastLeaseEmpty = false;
+      this.#sleepUntil(this.#health.resumeAt ?? now + this.#o.pollMs);
+      return;
+    }
+    const slots = this.#health.slots(this.#limiter.limit, this.#inflight.size);
+    if (slots > 0) {
+      const tags = this.#o.tags();
+      const chunks = tags.length > 0 ? this.#o.queue.lease(slots, tags, this.#leaseMs()) : [];
+      this.#lastLeaseEmpty = chunks.length === 0;
+      for (const chunk of chunks) this.#send(chunk);
+    }
+    if (this.#inflight.size === 0) this.#sleepUntil(now + this.#o.pollMs);
+  }
+
+  /** Stop starting requests; wait up to graceMs for those in flight, then abort them (in doubt). */
+  async stop(graceMs: number): Promise<void> {
+    this.#running = false;
+    this.#cancelTimer();
+    if (this.#inflight.size > 0) {
+      const grace = new AbortController();
+      const all = Promise.allSettled([...this.#inflight]);
+      await Promise.race([all, this.#o.clock.sleep(graceMs, grace.signal)]);
+      grace.abort();
+      this.#abort.abort();
+      await all;
+    }
+    await this.output.close();
+  }
+
+  #leaseMs(): number {
+    // Long enough for one attempt, its retries inside the output (table creation) and slack.
+    return this.output.config.timeout * 3 + 60_000;
+  }
+
+  #send(chunk: SealedChunk): void {
+    const now = this.#o.clock.now();
+    const dedupWindow = this.output.config.dedupWindow;
+    if (chunk.inDoubtSince !== null && now - chunk.inDoubtSince > dedupWindow) {
+      this.#o.observer.duplicateRisk?.(this.name, chunk, now - chunk.inDoubtSince);
+    }
+    const p = (async () => {
+      this.#limiter.onStart(this.#inflight.size, now);
+      this.#o.observer.attempt?.(this.name, chunk, this.#inflight.size);
+      let outcome: Outcome;
+      try {
+        outcome = await this.output.send(chunk, this.#abort.signal);
+      } catch (err) {
+        outcome = { kind: 'retry', reason: `output error: ${(err as Error).message}`, backpressure: false, latencyMs: 0 };
+      }
+      await this.#settle(chunk, outcome);
+    })();
+    this.#inflight.add(p);
+    void p.finally(() => {
+      this.#inflight.delete(p);
+      this.pump();
+    });
+  }
+
+  async #settle(chunk: SealedChunk, outcome: Outcome): Promise<void> {
+    const { queue, clock, observer } = this.#o;
+    const now = clock.now();
+    const prevLimit = this.#limiter.limit;
+    const before = this.#health.state;
+    let action: ChunkAction;
+    let detail: string | undefined;
+    switch (outcome.kind) {
+      case 'success': {
+        action = queue.ack(chunk.id) ? 'acked' : 'lease_lost';
+        this.#limiter.onResponse(outcome.latencyMs, false, now);
+        if (this.#health.onSuccess()) this.#limiter.reset();
+        break;
+      }
+      case 'retry':
+      case 'in_doubt': {
+        const inDoubt = outcome.kind === 'in_doubt';
+        const backpressure = inDoubt || outcome.backpressure;
+        this.#limiter.onResponse(outcome.latencyMs, backpressure, now);
+        const limitReason = this.#retryLimitReached(chunk, now);
+        if (limitReason) {
+          action = queue.park(chunk.id, `${limitReason}; last error: ${outcome.reason}`) ? 'parked' : 'lease_lost';
+          detail = limitReason;
+        } else {
+          action = queue.release(chunk.id, outcome.reason, inDoubt) ? 'released' : 'lease_lost';
+        }
+        this.#health.onFailure(now, outcome.kind === 'retry' ? outcome.retryAfterMs : undefined);
+        break;
+      }
+      case 'park':
+        action = queue.park(chunk.id, outcome.reason) ? 'parked' : 'lease_lost';
+        break;
+      case 'pause':
+        action = queue.release(chunk.id, outcome.reason, false) ? 'released' : 'lease_lost';
+        this.#health.onPause(now);
+        break;
+      case 'split': {
+        const halves = await splitChunk(chunk);
+        if (typeof halves === 'string') {
+          action = queue.park(chunk.id, `${outcome.reason}; ${halves}`) ? 'parked' : 'lease_lost';
+        } else {
+          action = queue.split(chunk, halves).length === 2 ? 'split' : 'lease_lost';
+        }
+        break;
+      }
+    }
+    observer.outcome?.(this.name, chunk, outcome, action, detail);
+    const after = this.#health.state;
+    if (after !== before) observer.stateChange?.(this.name, before, after, outcomeReason(outcome), this.#health.resumeAt);
+    if (this.#limiter.limit !== prevLimit) observer.concurrency?.(this.name, this.#limiter.limit);
+  }
+
+  /** A sentence if this chunk has failed for too long or too often (then it is parked, not deleted). */
+  #retryLimitReached(chunk: SealedChunk, now: number): string | null {
+    const retry = this.output.config.retry;
+    if (retry.maxAttempts !== null && chunk.attempts >= retry.maxAttempts) return `gave up after ${chunk.attempts} attempts (retry.max_attempts)`;
+    if (chunk.firstAttemptAt !== null && now - chunk.firstAttemptAt >= retry.timeout) return `failing for longer than retry.timeout`;
+    return null;
+  }
+
+  #sleepUntil(at: number): void {
+    this.#cancelTimer();
+    if (!this.#running) return;
+    this.#timer = this.#o.clock.setTimer(Math.max(0, at - this.#o.clock.now()), () => {
+      this.#timer = null;
+      this.pump();
+    });
+  }
+
+  #cancelTimer(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+  }
+}
+
+function outcomeReason(o: Outcome): string {
+  return o.kind === 'success' ? `HTTP ${o.status}` : o.reason;
+}
