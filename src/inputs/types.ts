@@ -1,3 +1,18 @@
+// What every input is: something the daemon starts and stops, which turns what it reads into events
+// and hands them to an EventSink. Inputs never see the buffer; they acknowledge their source only
+// after `sink.write` resolves (durable before acknowledged).
 import type { EventSink } from '../core/sink.js';
-export interface InputContext { sink: EventSink; log: (level: 'debug'|'info'|'warn'|'error', msg: string, fields?: Record<string, unknown>) => void; }
-export interface Input { readonly name: string; start(): Promise<void>; stop(): Promise<void>; }
+
+export type InputLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface InputContext {
+  sink: EventSink;
+  log: (level: InputLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface Input {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Stop accepting, finish in-flight writes, close sockets. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,140 @@
+// One complete forward-protocol frame → events, or → a PING. Pure functions over bytes.
+//
+//   Message                  [tag, time, record, option?]
+//   Forward                  [tag, [[time, record], ...], option?]
+//   PackedForward            [tag, bin|str of concatenated [time, record] entries, option?]
+//   CompressedPackedForward  the same with option.compressed = "gzip" (one or more gzip members)
+//
+// Every record leaves with an integer `time` (unix seconds) set from its event time.
+import { gunzipSync } from 'node:zlib';
+import { decodeOne } from '../../codec/msgpack.js';
+import type { LogEvent, LogRecord } from '../../core/record.js';
+import { Cursor, MalformedFrameError } from './scan.js';
+
+/** Largest frame accepted from a peer, and largest decompressed PackedForward payload. */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+export interface EventFrame {
+  tag: string;
+  events: LogEvent[];
+  /** The `chunk` option, echoed back as `{ack: chunk}` once the events are committed. */
+  chunk: string | Buffer | undefined;
+  /** Entries whose record was nil (fluentd skips those too). */
+  skipped: number;
+}
+
+export interface PingFrame {
+  hostname: Buffer;
+  salt: Buffer;
+  digest: string;
+}
+
+interface FrameOptions {
+  chunk: string | Buffer | undefined;
+  compressed: boolean;
+}
+
+export function decodeEventFrame(frame: Buffer, nowSec: number): EventFrame {
+  const c = new Cursor(frame, 0, frame.length);
+  const n = c.arrayHeader();
+  if (n === null || n < 2 || n > 4) throw new MalformedFrameError('a forward frame must be an array [tag, ...] of 2 to 4 elements');
+  const tagBytes = c.bytes();
+  if (!tagBytes || tagBytes.length === 0) throw new MalformedFrameError('a forward frame must start with a non-empty tag string');
+  const out: EventFrame = { tag: tagBytes.toString('utf8'), events: [], chunk: undefined, skipped: 0 };
+
+  const second = c.arrayHeader();
+  if (second !== null) {
+    // Forward mode
+    for (let i = 0; i < second; i++) readEntry(c, out, nowSec);
+    out.chunk = (n === 3 ? readOptions(c) : noOptions).chunk;
+    return out;
+  }
+  const packed = c.bytes();
+  if (packed !== null) {
+    const opts = n === 3 ? readOptions(c) : noOptions;
+    out.chunk = opts.chunk;
+    const entries = opts.compressed ? inflate(packed) : packed;
+    const ec = new Cursor(entries, 0, entries.length);
+    while (!ec.done) readEntry(ec, out, nowSec);
+    return out;
+  }
+  // Message mode
+  if (n < 3) throw new MalformedFrameError('a Message-mode frame must be [tag, time, record, option?]');
+  const time = c.time();
+  const [s, e] = c.skip();
+  addEvent(out, time ?? nowSec, decodeOne(frame.subarray(s, e)));
+  out.chunk = (n === 4 ? readOptions(c) : noOptions).chunk;
+  return out;
+}
+
+/** `['PING', hostname, salt, sha512_hex(salt + hostname + nonce + key), username, password]`. */
+export function decodePing(frame: Buffer): PingFrame {
+  const c = new Cursor(frame, 0, frame.length);
+  const n = c.arrayHeader();
+  const kind = n !== null && n >= 4 ? c.bytes() : null;
+  if (!kind || kind.toString('latin1') !== 'PING') throw new MalformedFrameError('expected a PING message after HELO');
+  const hostname = c.bytes();
+  const salt = c.bytes();
+  const digest = c.bytes();
+  if (!hostname || !salt || !digest) throw new MalformedFrameError('a PING message must carry hostname, salt and digest strings');
+  return { hostname, salt, digest: digest.toString('latin1') };
+}
+
+const noOptions: FrameOptions = { chunk: undefined, compressed: false };
+
+function readOptions(c: Cursor): FrameOptions {
+  if (c.isNil()) {
+    c.skip();
+    return noOptions;
+  }
+  const [s, e] = c.skip();
+  const raw = decodeOne(c.buf.subarray(s, e));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Uint8Array) {
+    throw new MalformedFrameError('the option element of a forward frame must be a map');
+  }
+  const opts = raw as Record<string, unknown>;
+  const chunk = opts['chunk'];
+  const compressed = opts['compressed'];
+  if (compressed !== undefined && compressed !== null && compressed !== 'text' && compressed !== 'gzip') {
+    throw new MalformedFrameError(`unsupported compression "${String(compressed)}" (only gzip is)`);
+  }
+  return {
+    chunk: typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : undefined,
+    compressed: compressed === 'gzip',
+  };
+}
+
+function readEntry(c: Cursor, out: EventFrame, nowSec: number): void {
+  const n = c.arrayHeader();
+  if (n === null || n < 2) throw new MalformedFrameError('an event entry must be an array [time, record]');
+  const time = c.time();
+  const [s, e] = c.skip();
+  for (let i = 2; i < n; i++) c.skip();
+  addEvent(out, time ?? nowSec, decodeOne(c.buf.subarray(s, e)));
+}
+
+function addEvent(out: EventFrame, time: number, value: unknown): void {
+  if (value === null || value === undefined) {
+    out.skipped++;
+    return;
+  }
+  let record: LogRecord;
+  if (typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)) {
+    record = value as LogRecord;
+    record.time = time;
+  } else {
+    // Never dropped: kept as a message, marked, like an unparsable line of `tdfwd send`.
+    record = { message: value, _parse_error: 'the forward record is not a map', time };
+  }
+  out.events.push({ tag: out.tag, record });
+}
+
+function inflate(packed: Buffer): Buffer {
+  try {
+    // zlib's gunzip reads every concatenated gzip member, as CompressedPackedForward allows.
+    return gunzipSync(packed, { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (err) {
+    throw new MalformedFrameError(`the compressed entries do not decompress: ${(err as Error).message}`);
+  }
+}
