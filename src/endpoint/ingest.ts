@@ -18,6 +18,7 @@ function decoderFor(contentType: string | undefined): ((raw: Buffer) => Decoded)
     case 'application/jsonlines':
     case 'application/x-jsonlines':
     case 'text/plain':
+    case 'application/x-www-form-urlencoded': // what `curl -d` sends by default
       return decodeNdjson;
     case 'application/json':
       return decodeJson;
