@@ -47,4 +47,14 @@ export const MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   );
   `,
+  // 2: the last known state of each output, so `tdfwd status` can show it without a running daemon.
+  `
+  CREATE TABLE output_state (
+    name            TEXT PRIMARY KEY,
+    state           TEXT    NOT NULL,
+    concurrency     INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    updated_at      INTEGER NOT NULL
+  );
+  `,
 ];

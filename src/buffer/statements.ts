@@ -117,5 +117,11 @@ export function prepare(db: Db) {
       `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`,
     ),
     counters: s(`SELECT name, value FROM counters ORDER BY name`),
+    saveOutputState: s<[string, string, number, number | null, number]>(
+      `INSERT INTO output_state (name, state, concurrency, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET state = excluded.state, concurrency = excluded.concurrency,
+         next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`,
+    ),
+    outputStates: s(`SELECT name, state, concurrency, next_attempt_at FROM output_state ORDER BY name`),
   };
 }

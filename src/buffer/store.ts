@@ -423,6 +423,17 @@ export class ChunkStore {
     return out;
   }
 
+  saveOutputState(name: string, state: string, concurrency: number, nextAttemptAt: number | null): void {
+    this.#st.saveOutputState.run(name, state, concurrency, nextAttemptAt, this.#now());
+  }
+
+  outputStates(): { name: string; state: string; concurrency: number; next_attempt_at: string | null }[] {
+    return (this.#st.outputStates.all() as { name: string; state: string; concurrency: number; next_attempt_at: number | null }[]).map((r) => ({
+      ...r,
+      next_attempt_at: r.next_attempt_at === null ? null : new Date(r.next_attempt_at).toISOString(),
+    }));
+  }
+
   stats(): BufferStats {
     const chunks: Record<ChunkState, number> = { open: 0, sealing: 0, queued: 0, inflight: 0, parked: 0 };
     let pendingRecords = 0;

@@ -1,6 +1,11 @@
 // Every command of the program, registered in the order `tdfwd --help` lists them.
 import type { Command } from 'commander';
+import { registerFlush } from './flush.js';
+import { registerSend } from './send.js';
+import { registerStatus } from './status.js';
 
-export function registerCommands(_program: Command): void {
-  // commands are added here as they land
+export function registerCommands(program: Command): void {
+  registerSend(program);
+  registerFlush(program);
+  registerStatus(program);
 }

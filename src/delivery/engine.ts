@@ -108,12 +108,19 @@ export class DeliveryEngine {
       const queuedLeft = this.workers.some((w) => this.#hasQueued(w) || w.inflight > 0);
       if (!queuedLeft) break;
       if (clock.now() >= deadline || signal?.aborted) break;
+      if (this.#stuckUntilAfter(deadline)) break;
       await clock.sleep(Math.min(checkMs, Math.max(1, deadline - clock.now())), signal);
       this.#tagCache = null;
     }
     this.#tagCache = null;
     const complete = !this.workers.some((w) => this.#hasQueued(w) || w.inflight > 0);
     return { complete, unrouted: this.unroutedTags() };
+  }
+
+  /** Every output with work waits (backoff, paused) until after the deadline: no point waiting. */
+  #stuckUntilAfter(deadline: number): boolean {
+    const busy = this.workers.filter((w) => this.#hasQueued(w) || w.inflight > 0);
+    return busy.length > 0 && busy.every((w) => w.inflight === 0 && w.resumeAt !== null && w.resumeAt > deadline);
   }
 
   async stop(graceMs: number): Promise<void> {

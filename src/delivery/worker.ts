@@ -64,6 +64,11 @@ export class OutputWorker {
     return this.#health.state;
   }
 
+  /** When a backed-off or paused output will try again (ms epoch), else null. */
+  get resumeAt(): number | null {
+    return this.#health.resumeAt;
+  }
+
   get inflight(): number {
     return this.#inflight.size;
   }

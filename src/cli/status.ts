@@ -1,0 +1,98 @@
+// `tdfwd status [--json]`: buffer and output state. Reads the buffer without creating it.
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DB_FILE } from '../buffer/db.js';
+import type { BufferStats } from '../buffer/store.js';
+import { formatBytes, formatDuration } from '../core/units.js';
+import { openStore } from '../daemon/compose.js';
+import { action } from './action.js';
+import { loadForCommand } from './context.js';
+import { globalsOf } from './globals.js';
+
+export interface StatusJson {
+  buffer: string;
+  chunks: { open: number; sealing: number; queued: number; inflight: number; parked: number };
+  pending_records: number;
+  pending_bytes: number;
+  parked_records: number;
+  stored_bytes: number;
+  oldest_pending_age_s: number | null;
+  dropped_records: number;
+  outputs: { name: string; type: string; match: string; state: string; concurrency: number; next_attempt_at: string | null }[];
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('buffer and output state')
+    .option('--json', 'machine-readable JSON')
+    .action(
+      action(async (opts: { json?: boolean }, cmd: Command) => {
+        const ctx = loadForCommand(globalsOf(cmd));
+        const dir = ctx.config.buffer.path;
+        let stats: BufferStats | null = null;
+        let counters: Record<string, number> = {};
+        let outputState: Map<string, { state: string; concurrency: number; next_attempt_at: string | null }> = new Map();
+        if (existsSync(join(dir, DB_FILE))) {
+          const store = openStore(ctx.config.buffer);
+          try {
+            stats = store.stats();
+            counters = store.counters();
+            outputState = new Map(store.outputStates().map((s) => [s.name, s]));
+          } finally {
+            await store.close();
+          }
+        }
+        const json = toJson(dir, stats, counters, ctx.config.outputs, outputState);
+        process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : render(json, stats === null));
+        return 0;
+      }),
+    );
+}
+
+function toJson(
+  dir: string,
+  s: BufferStats | null,
+  counters: Record<string, number>,
+  outputs: readonly { name: string; type: string; match: string; concurrency: { adaptive: boolean; max: number } }[],
+  saved: Map<string, { state: string; concurrency: number; next_attempt_at: string | null }>,
+): StatusJson {
+  const c = s?.chunks ?? { open: 0, sealing: 0, queued: 0, inflight: 0, parked: 0 };
+  return {
+    buffer: dir,
+    chunks: { open: c.open, sealing: c.sealing, queued: c.queued, inflight: c.inflight, parked: c.parked },
+    pending_records: s?.pendingRecords ?? 0,
+    pending_bytes: s?.pendingBytes ?? 0,
+    parked_records: s?.parkedRecords ?? 0,
+    stored_bytes: s?.storedBytes ?? 0,
+    oldest_pending_age_s: s?.oldestPendingCreatedAt != null ? Math.max(0, (Date.now() - s.oldestPendingCreatedAt) / 1000) : null,
+    dropped_records: counters.dropped_records ?? 0,
+    outputs: outputs.map((o) => {
+      const st = saved.get(o.name);
+      return {
+        name: o.name,
+        type: o.type,
+        match: o.match,
+        state: st?.state ?? 'healthy',
+        concurrency: st?.concurrency ?? (o.concurrency.adaptive ? 1 : o.concurrency.max),
+        next_attempt_at: st?.next_attempt_at ?? null,
+      };
+    }),
+  };
+}
+
+function render(j: StatusJson, missing: boolean): string {
+  const lines: string[] = [];
+  lines.push(`buffer   ${j.buffer}${missing ? '  (empty: no buffer.db yet)' : ''}`);
+  lines.push(`chunks   open ${j.chunks.open}  queued ${j.chunks.queued + j.chunks.sealing}  inflight ${j.chunks.inflight}  parked ${j.chunks.parked}`);
+  lines.push(`pending  ${j.pending_records} records, ${formatBytes(j.pending_bytes)}` + (j.oldest_pending_age_s !== null ? `, oldest ${formatDuration(j.oldest_pending_age_s * 1000)} ago` : ''));
+  if (j.parked_records > 0) lines.push(`parked   ${j.parked_records} records  (tdfwd chunks list --state parked)`);
+  if (j.dropped_records > 0) lines.push(`dropped  ${j.dropped_records} records (overflow action or chunks drop)`);
+  lines.push('');
+  lines.push('OUTPUT'.padEnd(16) + 'TYPE'.padEnd(8) + 'MATCH'.padEnd(16) + 'STATE'.padEnd(10) + 'CONC'.padEnd(6) + 'NEXT ATTEMPT');
+  for (const o of j.outputs) {
+    lines.push(o.name.padEnd(16) + o.type.padEnd(8) + o.match.padEnd(16) + o.state.padEnd(10) + String(o.concurrency).padEnd(6) + (o.next_attempt_at ?? '-'));
+  }
+  return lines.join('\n') + '\n';
+}

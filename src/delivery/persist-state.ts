@@ -1,0 +1,27 @@
+// Keeps each output's last known state in the buffer (so `tdfwd status` shows it without a daemon).
+import type { DeliveryObserver, OutputState } from './events.js';
+
+export interface OutputStateSink {
+  saveOutputState(name: string, state: string, concurrency: number, nextAttemptAt: number | null): void;
+}
+
+export function persistOutputState(sink: OutputStateSink, initial: readonly { name: string; concurrency: number }[]): DeliveryObserver {
+  const last = new Map<string, { state: OutputState; concurrency: number; next: number | null }>();
+  for (const o of initial) last.set(o.name, { state: 'healthy', concurrency: o.concurrency, next: null });
+  const save = (name: string): void => {
+    const s = last.get(name);
+    if (s) sink.saveOutputState(name, s.state, s.concurrency, s.next);
+  };
+  return {
+    stateChange(output, _from, to, _reason, resumeAt) {
+      const s = last.get(output) ?? { state: to, concurrency: 1, next: null };
+      last.set(output, { ...s, state: to, next: resumeAt });
+      save(output);
+    },
+    concurrency(output, limit) {
+      const s = last.get(output) ?? { state: 'healthy' as OutputState, concurrency: limit, next: null };
+      last.set(output, { ...s, concurrency: limit });
+      save(output);
+    },
+  };
+}
