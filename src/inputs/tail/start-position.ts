@@ -1,0 +1,64 @@
+// Where reading a file begins, from the positions committed by an earlier run. Pure.
+//
+// - Same path, same inode: resume at the stored offset (0 if the file is now shorter: truncated).
+// - The stored inode of some path now sits at another matched path (`app.log` was rotated to
+//   `app.log.1` while we were down): that file resumes at the old path's offset ("claim").
+// - The path's inode changed and nothing claims the new one: rotated while we were down, read from 0.
+// - No stored position: a file present at start begins at its end (unless read_from_head); a file
+//   that appears later was created after we started and is read from 0.
+
+export interface StoredPositionLookup {
+  get(source: string): { inode: string | null; offset: number } | undefined;
+}
+
+/** What the daemon may hand over: a `get` lookup, or the ChunkStore itself (`getPosition`). */
+export type PositionLookup =
+  | StoredPositionLookup
+  | { getPosition(source: string): { inode: string | null; offset: number } | undefined };
+
+export function asLookup(p: PositionLookup): StoredPositionLookup {
+  return 'get' in p ? p : { get: (source) => p.getPosition(source) };
+}
+
+export function sourceOf(path: string): string {
+  return `tail:${path}`;
+}
+
+/** Offsets claimed by inode: stored positions whose path now names a different file. */
+export function claimsByInode(
+  current: ReadonlyMap<string, string>, // path → inode it names now
+  positions: StoredPositionLookup,
+): Map<string, number> {
+  const claims = new Map<string, number>();
+  for (const [path, inode] of current) {
+    const stored = positions.get(sourceOf(path));
+    if (!stored || stored.inode === null || stored.inode === inode) continue;
+    claims.set(stored.inode, Math.max(claims.get(stored.inode) ?? 0, stored.offset));
+  }
+  return claims;
+}
+
+export type StartReason = 'resume' | 'claimed' | 'rotated' | 'truncated' | 'head' | 'end';
+
+export interface StartPlan {
+  offset: number;
+  reason: StartReason;
+}
+
+export function startOffset(
+  path: string,
+  inode: string,
+  size: number,
+  opts: { positions: StoredPositionLookup; claims?: ReadonlyMap<string, number>; atStartup: boolean; readFromHead: boolean },
+): StartPlan {
+  const stored = opts.positions.get(sourceOf(path));
+  const own = stored && stored.inode === inode ? stored.offset : undefined;
+  const claim = opts.claims?.get(inode);
+  let plan: StartPlan | undefined;
+  if (own !== undefined) plan = { offset: Math.max(own, claim ?? 0), reason: 'resume' };
+  else if (claim !== undefined) plan = { offset: claim, reason: 'claimed' };
+  if (plan) return plan.offset > size ? { offset: 0, reason: 'truncated' } : plan;
+  if (stored && stored.inode !== null) return { offset: 0, reason: 'rotated' };
+  if (opts.atStartup && !opts.readFromHead) return { offset: size, reason: 'end' };
+  return { offset: 0, reason: 'head' };
+}

@@ -1,0 +1,215 @@
+// One open file being tailed. Owns its file descriptor, the read position, the line splitter holding
+// a partial last line, the pending multiline group, and the last committed offset.
+//
+// Offsets: `readPosition` is how far the bytes were read; a batch's `offset` is the end of the last
+// line it emitted, never inside a partial line or a pending multiline group, so committing it with
+// the batch's records is exactly "everything before this offset is in the buffer".
+//
+// States: reading (the path still names this file) → rotated (`rotatedAt` set: renamed or deleted,
+// read to its end for rotate_wait) → closed.
+import { open, type FileHandle } from 'node:fs/promises';
+import type { LogEvent } from '../../core/record.js';
+import { unixNow } from '../../core/record.js';
+import type { LineParser } from '../../parsers/index.js';
+import { LineSplitter } from '../../parsers/line-splitter.js';
+import { MultilineJoiner } from './multiline.js';
+
+/** Bytes read per fs.read: large enough for throughput, small enough to keep memory bounded. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
+export interface TailCounters {
+  linesRead: number;
+  parseErrors: number;
+  truncatedLines: number;
+  rotations: number;
+}
+
+export interface FileFormat {
+  tag: string;
+  parser: LineParser;
+  maxLineSize: number;
+  multilineStart?: RegExp;
+}
+
+/** Records produced by one read, and the offset that is safe to commit with them. */
+export interface Batch {
+  events: LogEvent[];
+  /** Lines that went into the events (a multiline event counts all its lines). */
+  lines: number;
+  offset: number;
+}
+
+export class TailFile {
+  readonly path: string;
+  readonly inode: string;
+  /** When the path stopped naming this file (renamed away or deleted); null while it still does. */
+  rotatedAt: number | null = null;
+  readonly #fh: FileHandle;
+  readonly #format: FileFormat;
+  readonly #counters: TailCounters;
+  #splitter: LineSplitter;
+  #joiner: MultilineJoiner | null;
+  /** File offset where the current splitter started. */
+  #base: number;
+  #readPos: number;
+  #committed: number;
+  #truncatedSeen = 0;
+  #closed = false;
+
+  private constructor(path: string, fh: FileHandle, inode: string, offset: number, format: FileFormat, counters: TailCounters) {
+    this.path = path;
+    this.#fh = fh;
+    this.inode = inode;
+    this.#format = format;
+    this.#counters = counters;
+    this.#base = this.#readPos = this.#committed = offset;
+    this.#splitter = new LineSplitter({ maxLineBytes: format.maxLineSize });
+    this.#joiner = format.multilineStart ? new MultilineJoiner(format.multilineStart, format.maxLineSize) : null;
+  }
+
+  /**
+   * Opens the file and reads its inode from the descriptor (the path may be renamed between a stat
+   * and the open; the descriptor is the truth). `offset` may be a function of the opened file's
+   * inode and size. Throws like fs.open (ENOENT when the file vanished).
+   */
+  static async open(
+    path: string,
+    offset: (inode: string, size: number) => number,
+    format: FileFormat,
+    counters: TailCounters,
+  ): Promise<TailFile> {
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat();
+      const inode = String(st.ino);
+      return new TailFile(path, fh, inode, offset(inode, st.size), format, counters);
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  get readPosition(): number {
+    return this.#readPos;
+  }
+
+  get committedOffset(): number {
+    return this.#committed;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Reads the next chunk into `buf` (shared by the files of one input, which read one at a time; the
+   * splitter copies the bytes it keeps). Null at the end of the file (nothing new to read).
+   */
+  async read(nowMs: number, buf: Buffer): Promise<Batch | null> {
+    const { bytesRead } = await this.#fh.read(buf, 0, buf.length, this.#readPos);
+    if (bytesRead === 0) return null;
+    this.#readPos += bytesRead;
+    const lineStart = this.#lineEnd();
+    const lines = this.#splitter.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    this.#countTruncated();
+    return this.#toBatch(lines, lineStart, nowMs);
+  }
+
+  /** Emits a multiline group that has waited `flushMs` without a new line. */
+  flushIdle(nowMs: number, flushMs: number): Batch | null {
+    const j = this.#joiner;
+    if (!j?.pending || nowMs - j.lastLineAt < flushMs) return null;
+    const batch: Batch = { events: [], lines: 0, offset: this.#lineEnd() };
+    this.#emitGroup(j.flush(), batch, unixNow(nowMs));
+    return batch;
+  }
+
+  /**
+   * The end of this file's life (rotated away and waited for, or deleted): a last line without its
+   * newline and a pending group are emitted too, since nothing will ever complete them.
+   */
+  finish(nowMs: number): Batch {
+    const batch: Batch = { events: [], lines: 0, offset: this.#readPos };
+    const now = unixNow(nowMs);
+    const rest = this.#splitter.end();
+    this.#countTruncated();
+    if (rest !== null && rest.length > 0) {
+      if (this.#joiner) this.#emitGroup(this.#joiner.push(rest, 0, nowMs), batch, now);
+      else this.#emitLine(rest, batch, now);
+    }
+    if (this.#joiner) this.#emitGroup(this.#joiner.flush(), batch, now);
+    return batch;
+  }
+
+  /** The batch ending at `offset` is durable. */
+  markCommitted(offset: number): void {
+    this.#committed = offset;
+  }
+
+  /**
+   * Forgets everything read past `offset` and reads again from there: after a failed commit (back to
+   * the committed offset) or a truncation (back to 0).
+   */
+  rewind(offset: number = this.#committed): void {
+    this.#base = this.#readPos = this.#committed = offset;
+    this.#splitter = new LineSplitter({ maxLineBytes: this.#format.maxLineSize });
+    this.#truncatedSeen = 0;
+    this.#joiner?.clear();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#fh.close().catch(() => undefined);
+  }
+
+  #lineEnd(): number {
+    return this.#base + this.#splitter.consumedBytes;
+  }
+
+  #countTruncated(): void {
+    const t = this.#splitter.truncatedLines;
+    this.#counters.truncatedLines += t - this.#truncatedSeen;
+    this.#truncatedSeen = t;
+  }
+
+  #toBatch(lines: readonly string[], lineStart: number, nowMs: number): Batch {
+    const end = this.#lineEnd();
+    const batch: Batch = { events: [], lines: 0, offset: end };
+    const now = unixNow(nowMs);
+    const joiner = this.#joiner;
+    if (!joiner) {
+      for (const line of lines) if (line.length > 0) this.#emitLine(line, batch, now);
+      return batch;
+    }
+    // A pending group's start offset must be exact, so each line's offset is needed. Line lengths
+    // are re-derived from the strings; when they do not add up to the bytes the splitter consumed
+    // (a truncated line, invalid UTF-8), no offset inside this read is trusted and the group is
+    // emitted at its end instead of being held.
+    const lens = lines.map((l) => Buffer.byteLength(l) + 1);
+    const total = lens.reduce((a, b) => a + b, 0);
+    const span = end - lineStart;
+    const extra = total === span ? 0 : total + lines.length === span ? 1 : -1; // 1: CRLF line ends
+    let off = lineStart;
+    lines.forEach((line, i) => {
+      this.#emitGroup(joiner.push(line, off, nowMs), batch, now);
+      off += (lens[i] ?? 0) + Math.max(0, extra);
+    });
+    if (extra < 0) this.#emitGroup(joiner.flush(), batch, now);
+    if (joiner.pending) batch.offset = joiner.pendingStartOffset;
+    return batch;
+  }
+
+  #emitLine(line: string, batch: Batch, now: number): void {
+    const r = this.#format.parser(line, now);
+    if (r.error !== undefined) this.#counters.parseErrors++;
+    batch.events.push({ tag: this.#format.tag, record: r.record });
+    batch.lines++;
+  }
+
+  #emitGroup(group: { text: string; lines: number } | null, batch: Batch, now: number): void {
+    if (!group) return;
+    this.#emitLine(group.text, batch, now);
+    batch.lines += group.lines - 1;
+  }
+}

@@ -1,0 +1,294 @@
+// The tail input: follows the files matching the globs, as fluentd in_tail / Fluent Bit tail do, and
+// commits each batch of records with the position that produced it (PRODUCT rule 1).
+//
+// One poll loop serves every file: every ~250 ms it stats each path (rotation, deletion, truncation,
+// new file), reads what is new, and re-expands the globs every refresh_interval. A read waits for its
+// commit before the next read, so a full buffer (overflow_action block) pauses reading by itself, and
+// at most one chunk (1 MiB) of lines per file is in memory.
+//
+// States: created → running (loop) → stopping (loop finishes its in-flight write) → stopped.
+import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { systemClock } from '../../core/clock.js';
+import type { TailInputConfig } from '../../config/types.js';
+import { createParser } from '../../parsers/index.js';
+import type { Input, InputContext } from '../types.js';
+import { createDiscovery, tagForPath, type Discovery } from './discovery.js';
+import { PathFollower } from './path-follower.js';
+import { asLookup, claimsByInode, startOffset, type PositionLookup, type StartPlan, type StoredPositionLookup } from './start-position.js';
+import { READ_CHUNK_BYTES, TailFile, type Batch, type FileFormat, type TailCounters } from './tail-file.js';
+
+export interface TailInputContext extends InputContext {
+  positions: PositionLookup;
+  /** How often paths are stat'ed (default 250 ms). */
+  pollIntervalMs?: number;
+}
+
+/** Chunks read from one file per poll before moving to the next file (fairness across files). */
+const CHUNKS_PER_TURN = 8;
+const WARN_EVERY_MS = 30_000;
+
+export class TailInput implements Input {
+  readonly name: string;
+  readonly #cfg: TailInputConfig;
+  readonly #ctx: TailInputContext;
+  readonly #discovery: Discovery;
+  readonly #positions: StoredPositionLookup;
+  readonly #parser: FileFormat['parser'];
+  readonly #multilineStart: RegExp | undefined;
+  readonly #pollMs: number;
+  readonly #counters: TailCounters = { linesRead: 0, parseErrors: 0, truncatedLines: 0, rotations: 0 };
+  readonly #followers = new Map<string, PathFollower>();
+  /** One reader per inode, whichever path it is followed under. */
+  readonly #live = new Map<string, TailFile>();
+  readonly #abort = new AbortController();
+  readonly #warned = new Map<string, number>();
+  /** The one read buffer: files are read one at a time. */
+  readonly #readBuf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  #loop: Promise<void> | null = null;
+  #lastRefresh = 0;
+  #stopping = false;
+
+  constructor(cfg: TailInputConfig, ctx: TailInputContext) {
+    this.#cfg = cfg;
+    this.#ctx = ctx;
+    this.name = `tail:${typeof cfg.path === 'string' ? cfg.path : cfg.path.join(',')}`;
+    this.#discovery = createDiscovery(cfg.path, cfg.exclude);
+    this.#positions = asLookup(ctx.positions);
+    this.#parser = createParser(cfg.format, cfg.timeKey === undefined ? {} : { timeKey: cfg.timeKey });
+    this.#multilineStart = cfg.multilineStart === undefined ? undefined : new RegExp(cfg.multilineStart);
+    this.#pollMs = ctx.pollIntervalMs ?? 250;
+  }
+
+  get linesRead(): number { return this.#counters.linesRead; }
+  get parseErrors(): number { return this.#counters.parseErrors; }
+  get truncatedLines(): number { return this.#counters.truncatedLines; }
+  get rotations(): number { return this.#counters.rotations; }
+  /** Files open now (followed paths, plus rotated files still being read to their end). */
+  get files(): number { return this.#live.size; }
+
+  async start(): Promise<void> {
+    if (this.#loop) return;
+    await this.#openAtStartup();
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#abort.abort();
+    await this.#loop;
+    for (const file of this.#live.values()) await file.close();
+    this.#live.clear();
+    this.#followers.clear();
+  }
+
+  // ---- start-up -----------------------------------------------------------------------------------
+
+  async #openAtStartup(): Promise<void> {
+    const paths = await this.#discovery.expand();
+    this.#lastRefresh = Date.now();
+    const named = new Map<string, string>();
+    for (const path of paths) {
+      const st = await statOrNull(path);
+      if (st?.isFile()) named.set(path, String(st.ino));
+    }
+    const claims = claimsByInode(named, this.#positions);
+    const initial = [];
+    for (const path of named.keys()) {
+      const f = this.#follow(path);
+      const file = await this.#openFile(f, true, claims);
+      if (file) initial.push({ source: f.source, inode: file.inode, offset: file.committedOffset });
+    }
+    // Commit where every file starts, so a crash before its first line does not move the start.
+    if (initial.length > 0) await this.#ctx.sink.write([], initial, this.#abort.signal);
+  }
+
+  #follow(path: string): PathFollower {
+    const format: FileFormat = {
+      tag: tagForPath(this.#cfg.tag, path),
+      parser: this.#parser,
+      maxLineSize: this.#cfg.maxLineSize,
+      ...(this.#multilineStart ? { multilineStart: this.#multilineStart } : {}),
+    };
+    const f = new PathFollower(path, format);
+    this.#followers.set(path, f);
+    return f;
+  }
+
+  /** Opens the file the path names now and queues it behind the follower's files. */
+  async #openFile(f: PathFollower, atStartup: boolean, claims?: ReadonlyMap<string, number>): Promise<TailFile | null> {
+    let plan: StartPlan = { offset: 0, reason: 'head' };
+    let file: TailFile;
+    try {
+      file = await TailFile.open(
+        f.path,
+        (inode, size) => {
+          plan = startOffset(f.path, inode, size, {
+            positions: this.#positions,
+            atStartup,
+            readFromHead: this.#cfg.readFromHead,
+            ...(claims ? { claims } : {}),
+          });
+          return plan.offset;
+        },
+        f.format,
+        this.#counters,
+      );
+    } catch (err) {
+      this.#warn(`cannot open ${f.path}: ${(err as Error).message}`, { path: f.path });
+      return null;
+    }
+    f.lastSeenInode = file.inode;
+    if (this.#live.has(file.inode)) {
+      await file.close(); // followed under another name already; it is handed over when that ends
+      return null;
+    }
+    this.#live.set(file.inode, file);
+    f.queue.push(file);
+    const fields = { path: f.path, inode: file.inode, offset: plan.offset };
+    if (plan.reason === 'truncated') this.#ctx.log('info', 'file is shorter than its stored position (truncated); reading it from the start', fields);
+    else if (plan.reason === 'rotated') this.#ctx.log('info', 'file was rotated while stopped; reading the new file from the start', fields);
+    else this.#ctx.log('debug', `following file (${plan.reason})`, fields);
+    return file;
+  }
+
+  // ---- the poll loop ------------------------------------------------------------------------------
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      let busy = false;
+      try {
+        if (Date.now() - this.#lastRefresh >= this.#cfg.refreshInterval) await this.#refresh();
+        for (const f of [...this.#followers.values()]) {
+          if (this.#stopping) break;
+          if (await this.#turn(f)) busy = true;
+        }
+      } catch (err) {
+        if (!this.#stopping) this.#warn(`tail input: ${(err as Error).message}; retrying`);
+      }
+      if (!busy && !this.#stopping) await systemClock.sleep(this.#pollMs, this.#abort.signal);
+    }
+  }
+
+  /** Re-expands the globs: new paths are followed, vanished idle ones dropped. */
+  async #refresh(): Promise<void> {
+    this.#lastRefresh = Date.now();
+    const paths = new Set(await this.#discovery.expand());
+    for (const path of paths) {
+      const known = this.#followers.get(path);
+      if (known) known.matched = true;
+      else this.#follow(path).lastSeenInode = await inodeOf(path);
+    }
+    for (const [path, f] of this.#followers) {
+      if (paths.has(path)) continue;
+      f.matched = false;
+      if (f.queue.length === 0) this.#followers.delete(path);
+    }
+  }
+
+  /** One poll of one path. True when it stopped with more to read (poll again without sleeping). */
+  async #turn(f: PathFollower): Promise<boolean> {
+    const now = Date.now();
+    const st = await statOrNull(f.path);
+    const inode = st ? String(st.ino) : null;
+    f.lastSeenInode = inode;
+    const newest = f.newest;
+    if (newest && newest.rotatedAt === null && newest.inode !== inode) {
+      newest.rotatedAt = now;
+      const fields = { path: f.path, inode: newest.inode, offset: newest.readPosition };
+      if (inode === null) this.#ctx.log('info', 'file was deleted or moved away; reading it to its end', fields);
+      else {
+        this.#counters.rotations++;
+        this.#ctx.log('info', 'file was rotated; reading the old file to its end before the new one', fields);
+      }
+    }
+    if (inode !== null && f.matched && newest?.inode !== inode && !this.#live.has(inode)) {
+      const file = await this.#openFile(f, false);
+      if (file && f.queue.length === 1) await this.#commit(f, file, { events: [], lines: 0, offset: file.committedOffset });
+    }
+    const head = f.head;
+    if (!head) {
+      if (!f.matched) this.#followers.delete(f.path);
+      return false;
+    }
+    if (head.rotatedAt === null && st && st.size < head.readPosition) {
+      this.#ctx.log('info', 'file was truncated; reading it from the start', { path: f.path, inode: head.inode, size: st.size, offset: head.readPosition });
+      head.rewind(0);
+      await this.#commit(f, head, { events: [], lines: 0, offset: 0 });
+    }
+    for (let i = 0; i < CHUNKS_PER_TURN; i++) {
+      const batch = await head.read(now, this.#readBuf);
+      if (!batch) return this.#atEnd(f, head, now);
+      await this.#commit(f, head, batch);
+    }
+    return true;
+  }
+
+  /** The head has been read to its end: flush an idle multiline group; retire a rotated file. */
+  async #atEnd(f: PathFollower, head: TailFile, now: number): Promise<boolean> {
+    const idle = head.flushIdle(now, this.#cfg.multilineFlushInterval);
+    if (idle) await this.#commit(f, head, idle);
+    if (head.rotatedAt === null || now - head.rotatedAt < this.#cfg.rotateWait) return false;
+    const heir = await this.#heirOf(head, f);
+    if (heir) {
+      // the rotated file lives on under a name the globs match: read on from there, no re-read
+      f.queue.shift();
+      head.rotatedAt = null;
+      heir.queue.push(head);
+      if (heir.queue.length === 1) await this.#commit(heir, head, { events: [], lines: 0, offset: head.committedOffset }, true);
+    } else {
+      await this.#commit(f, head, head.finish(now));
+      f.queue.shift();
+      this.#live.delete(head.inode);
+      await head.close();
+      this.#ctx.log('debug', 'finished reading rotated file', { path: f.path, inode: head.inode, offset: head.readPosition });
+    }
+    // positions are keyed by path: the next file's position replaces the finished one's
+    const next = f.head;
+    if (next) await this.#commit(f, next, { events: [], lines: 0, offset: next.committedOffset }, true);
+    return f.queue.length > 0;
+  }
+
+  /** The follower of the path the rotated file was renamed to, when the globs match it. */
+  async #heirOf(file: TailFile, from: PathFollower): Promise<PathFollower | undefined> {
+    const find = (): PathFollower | undefined =>
+      [...this.#followers.values()].find((g) => g !== from && g.matched && g.lastSeenInode === file.inode && !g.queue.includes(file));
+    const found = find();
+    if (found || this.#stopping) return found;
+    await this.#refresh();
+    return find();
+  }
+
+  async #commit(f: PathFollower, file: TailFile, batch: Batch, force = false): Promise<void> {
+    if (!force && batch.events.length === 0 && batch.offset === file.committedOffset) return;
+    try {
+      await this.#ctx.sink.write(batch.events, [{ source: f.source, inode: file.inode, offset: batch.offset }], this.#abort.signal);
+    } catch (err) {
+      file.rewind(); // nothing of this batch is committed: read it again
+      throw err;
+    }
+    file.markCommitted(batch.offset);
+    this.#counters.linesRead += batch.lines;
+  }
+
+  #warn(msg: string, fields?: Record<string, unknown>): void {
+    const now = Date.now();
+    if (now - (this.#warned.get(msg) ?? -Infinity) < WARN_EVERY_MS) return;
+    this.#warned.set(msg, now);
+    if (this.#warned.size > 1000) this.#warned.clear();
+    this.#ctx.log('warn', msg, fields);
+  }
+}
+
+async function statOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
+}
+
+async function inodeOf(path: string): Promise<string | null> {
+  const st = await statOrNull(path);
+  return st ? String(st.ino) : null;
+}

@@ -1,0 +1,236 @@
+// The tail input against real files in a temp dir and a real SQLite buffer: start positions, appends,
+// restart without loss or repeat, partial and long lines, glob refresh, exclude, positions.
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { openStore } from '../helpers/store.js';
+import { BufferWriter } from '../../src/ingest/writer.js';
+import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
+import type { TailInputConfig } from '../../src/config/types.js';
+import type { ChunkStore } from '../../src/buffer/store.js';
+import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+
+async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function records(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
+  await store.drainSeals();
+  const out: { tag: string; record: Record<string, unknown> }[] = [];
+  const chunks = store.listChunks(null, 100_000).sort((a, b) => a.id - b.id);
+  for (const c of chunks) {
+    const d = store.chunkData(c.id);
+    if (!d) continue;
+    const raw = d.sealed ? await gunzipPayload(d.data) : d.data;
+    for (const r of decodeRecords(raw)) out.push({ tag: c.tag, record: r as Record<string, unknown> });
+  }
+  return out;
+}
+
+class Harness {
+  readonly tmp = tempDir('tdfwd-tail-');
+  readonly logs = join(this.tmp.dir, 'logs');
+  readonly store: ChunkStore;
+  readonly writer: BufferWriter;
+  readonly logged: { level: string; msg: string }[] = [];
+  readonly #inputs: TailInput[] = [];
+
+  constructor() {
+    mkdirSync(this.logs);
+    this.store = openStore(join(this.tmp.dir, 'buf'));
+    this.writer = new BufferWriter(this.store);
+  }
+
+  input(over: Partial<TailInputConfig> = {}): TailInput {
+    const cfg: TailInputConfig = {
+      type: 'tail', path: join(this.logs, '*.log'), tag: 'app.logs', format: 'none', readFromHead: true,
+      rotateWait: 300, refreshInterval: 100, maxLineSize: 1024 * 1024, multilineFlushInterval: 1000, ...over,
+    };
+    const input = createTailInput(cfg, {
+      sink: this.writer,
+      positions: this.store,
+      pollIntervalMs: 50,
+      log: (level, msg) => this.logged.push({ level, msg }),
+    });
+    this.#inputs.push(input);
+    return input;
+  }
+
+  path(name: string): string {
+    return join(this.logs, name);
+  }
+
+  async messages(): Promise<string[]> {
+    return (await records(this.store)).map((r) => String(r.record.message));
+  }
+
+  async close(): Promise<void> {
+    for (const i of this.#inputs) await i.stop();
+    await this.store.close();
+    this.tmp.cleanup();
+  }
+}
+
+const lines = (from: number, to: number, prefix = 'line'): string =>
+  Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}\n`).join('');
+const range = (from: number, to: number, prefix = 'line'): string[] =>
+  Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}`);
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+describe('tail input: where reading starts', () => {
+  it('read_from_head: true reads what a file already holds', async () => {
+    h = new Harness();
+    writeFileSync(h.path('a.log'), lines(0, 3));
+    const input = h.input({ readFromHead: true });
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 3);
+    expect(await h.messages()).toEqual(range(0, 3));
+    expect(input.files).toBe(1);
+    expect(input.linesRead).toBe(3);
+  });
+
+  it('read_from_head: false starts at the end, commits that start at once, then follows appends', async () => {
+    h = new Harness();
+    const p = h.path('a.log');
+    writeFileSync(p, lines(0, 3));
+    const input = h.input({ readFromHead: false });
+    await input.start();
+    expect(h.store.getPosition(`tail:${p}`)).toMatchObject({ inode: String(statSync(p).ino), offset: statSync(p).size });
+    appendFileSync(p, lines(3, 5));
+    await waitFor(async () => (await h.messages()).length === 2);
+    expect(await h.messages()).toEqual(range(3, 5));
+  });
+
+  it('tags with * expand to the path, fluentd style', async () => {
+    h = new Harness();
+    writeFileSync(h.path('a.log'), lines(0, 1));
+    await h.input({ tag: 'app.*' }).start();
+    await waitFor(async () => (await records(h.store)).length === 1);
+    const [r] = await records(h.store);
+    expect(r!.tag).toBe(`app${h.path('a.log').replace(/\//g, '.')}`);
+  });
+});
+
+describe('tail input: following', () => {
+  it('lines appended while running all arrive, in order, and the position commits with them', async () => {
+    h = new Harness();
+    const p = h.path('a.log');
+    writeFileSync(p, '');
+    const input = h.input();
+    await input.start();
+    for (let i = 0; i < 20; i++) {
+      appendFileSync(p, lines(i * 100, i * 100 + 100));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await waitFor(async () => (await h.messages()).length === 2000, 10_000);
+    expect(await h.messages()).toEqual(range(0, 2000));
+    expect(h.store.getPosition(`tail:${p}`)).toMatchObject({ inode: String(statSync(p).ino), offset: statSync(p).size });
+  });
+
+  it('a partial last line waits for its newline, and the position never passes it', async () => {
+    h = new Harness();
+    const p = h.path('a.log');
+    writeFileSync(p, 'complete\nhalf a li');
+    const input = h.input();
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await h.messages()).toEqual(['complete']);
+    expect(h.store.getPosition(`tail:${p}`)!.offset).toBe('complete\n'.length);
+    appendFileSync(p, 'ne\n');
+    await waitFor(async () => (await h.messages()).length === 2);
+    expect(await h.messages()).toEqual(['complete', 'half a line']);
+  });
+
+  it('lines over max_line_size are truncated and counted, never a crash', async () => {
+    h = new Harness();
+    const p = h.path('a.log');
+    writeFileSync(p, `short\n${'x'.repeat(5000)}\nafter\n${'y'.repeat(3 * 1024 * 1024)}\nend\n`);
+    const input = h.input({ maxLineSize: 1000 });
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 5, 10_000);
+    const got = await h.messages();
+    expect(got.map((m) => m.length)).toEqual([5, 1000, 5, 1000, 3]);
+    expect(input.truncatedLines).toBe(2);
+    expect(h.store.getPosition(`tail:${p}`)!.offset).toBe(statSync(p).size);
+  });
+
+  it('a file created after start is picked up by the glob refresh and read from its start', async () => {
+    h = new Harness();
+    writeFileSync(h.path('a.log'), lines(0, 1, 'a'));
+    const input = h.input({ readFromHead: false });
+    await input.start();
+    writeFileSync(h.path('b.log'), lines(0, 3, 'b'));
+    writeFileSync(h.path('c.txt'), lines(0, 3, 'c')); // not matched by the glob
+    await waitFor(async () => (await h.messages()).length === 3);
+    expect(await h.messages()).toEqual(range(0, 3, 'b'));
+    expect(input.files).toBe(2);
+  });
+
+  it('exclude globs are honoured, absolute or relative', async () => {
+    h = new Harness();
+    writeFileSync(h.path('keep.log'), lines(0, 2, 'keep'));
+    writeFileSync(h.path('skip.log'), lines(0, 2, 'skip'));
+    writeFileSync(h.path('debug.log'), lines(0, 2, 'debug'));
+    const input = h.input({ exclude: [h.path('skip.*'), 'debug*.log'] });
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 2);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await h.messages()).toEqual(range(0, 2, 'keep'));
+    expect(input.files).toBe(1);
+  });
+
+  it('parses json and keeps lines that do not parse, counting them', async () => {
+    h = new Harness();
+    writeFileSync(h.path('a.log'), '{"a":1,"t":1700000000}\nnot json\n\n{"a":2}\n');
+    const input = h.input({ format: 'json', timeKey: 't' });
+    await input.start();
+    await waitFor(async () => (await records(h.store)).length === 3);
+    const recs = (await records(h.store)).map((r) => r.record);
+    expect(recs[0]).toMatchObject({ a: 1, time: 1700000000 });
+    expect(recs[1]).toMatchObject({ message: 'not json' });
+    expect(recs[1]!._parse_error).toBeTypeOf('string');
+    expect(recs[2]).toMatchObject({ a: 2 });
+    expect(input.parseErrors).toBe(1);
+  });
+});
+
+describe('tail input: restart', () => {
+  it('a new instance on the same buffer resumes where the last one stopped: no loss, no repeat', async () => {
+    h = new Harness();
+    const p = h.path('a.log');
+    writeFileSync(p, '');
+    let input = h.input({ readFromHead: false });
+    await input.start();
+    let next = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        appendFileSync(p, lines(next, next + 50));
+        next += 50;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    for (let round = 0; round < 3; round++) {
+      await new Promise((r) => setTimeout(r, 150));
+      await input.stop(); // lines keep coming while stopped
+      await new Promise((r) => setTimeout(r, 50));
+      input = h.input({ readFromHead: false }); // the stored position wins over read_from_head
+      await input.start();
+    }
+    writing = false;
+    await writer;
+    await waitFor(async () => (await h.messages()).length >= next, 10_000);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await h.messages()).toEqual(range(0, next));
+  });
+});
