@@ -85,26 +85,25 @@ export class LineSplitter {
     return this.#takePending();
   }
 
-  /** Lines of chunk[start, end) where end is a "\n": decoded with one toString when none can be too long. */
+  /**
+   * Lines of chunk[start, end) where end is a "\n". Decoded in windows of at most max bytes, each with
+   * one toString: a window that short cannot hold an oversize line, and big chunks never become one
+   * huge string. A line with no "\n" within max bytes of its start is oversize and cut on its own.
+   */
   #splitRegion(chunk: Buffer, start: number, end: number, out: string[]): void {
-    if (end - start <= this.#max) {
-      this.#decodeLines(chunk, start, end, out);
-      return;
-    }
-    // A region larger than the limit may hold an oversize line: find them, decode the runs between.
-    let runStart = start;
     let pos = start;
-    while (pos <= end) {
-      const nl = chunk.indexOf(NL, pos);
-      const lineEnd = nl === -1 || nl > end ? end : nl;
-      if (lineEnd - pos > this.#max) {
-        if (pos > runStart) this.#decodeLines(chunk, runStart, pos - 1, out);
-        out.push(this.#cutLine(chunk.subarray(pos, lineEnd)));
-        runStart = lineEnd + 1;
+    while (end - pos > this.#max) {
+      const windowEnd = chunk.lastIndexOf(NL, pos + this.#max);
+      if (windowEnd >= pos) {
+        this.#decodeLines(chunk, pos, windowEnd, out);
+        pos = windowEnd + 1;
+      } else {
+        const nl = chunk.indexOf(NL, pos + this.#max);
+        out.push(this.#cutLine(chunk.subarray(pos, nl)));
+        pos = nl + 1;
       }
-      pos = lineEnd + 1;
     }
-    if (runStart <= end) this.#decodeLines(chunk, runStart, end, out);
+    if (pos <= end) this.#decodeLines(chunk, pos, end, out);
   }
 
   /** chunk[start, end) holds whole lines of at most max bytes each (end is a "\n" position). */
