@@ -1,0 +1,359 @@
+// The forward input against hand-built frames over a raw TCP socket, into a real SQLite buffer.
+import { createHash } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { Packr, Unpackr } from 'msgpackr';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChunkStore } from '../../src/buffer/store.js';
+import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+import type { LogEvent } from '../../src/core/record.js';
+import type { EventSink, PositionUpdate } from '../../src/core/sink.js';
+import { BufferWriter } from '../../src/ingest/writer.js';
+import { createForwardInput } from '../../src/inputs/forward/index.js';
+import { openStore } from '../helpers/store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+const pack = (v: unknown): Buffer => packr.pack(v);
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+interface LogLine {
+  level: string;
+  msg: string;
+  fields?: Record<string, unknown>;
+}
+
+async function setup(opts: { sharedKey?: string; limits?: Parameters<typeof openStore>[1]; sink?: (w: BufferWriter) => EventSink } = {}) {
+  const t = tempDir();
+  const store = openStore(t.dir, opts.limits);
+  const writer = new BufferWriter(store);
+  const logs: LogLine[] = [];
+  const input = createForwardInput(
+    { type: 'forward', bind: '127.0.0.1', port: 0, selfHostname: 'tdfwd.test', ...(opts.sharedKey ? { sharedKey: opts.sharedKey } : {}) },
+    { sink: opts.sink ? opts.sink(writer) : writer, log: (level, msg, fields) => logs.push({ level, msg, ...(fields ? { fields } : {}) }) },
+  );
+  await input.start();
+  cleanups.push(async () => {
+    await input.stop();
+    await store.close();
+    t.cleanup();
+  });
+  return { store, input, logs };
+}
+
+async function stored(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
+  await store.sealOpen();
+  const out: { tag: string; record: Record<string, unknown> }[] = [];
+  for (const c of store.lease(1000, store.queuedTags(), 60_000)) {
+    for (const r of decodeRecords(await gunzipPayload(c.payload))) out.push({ tag: c.tag, record: r as Record<string, unknown> });
+  }
+  return out;
+}
+
+/** A raw forward client: sends bytes, reads msgpack replies one by one, notices when the server closes. */
+class RawClient {
+  readonly socket: Socket;
+  readonly closed: Promise<void>;
+  #unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+  #pending = Buffer.alloc(0);
+  #messages: unknown[] = [];
+  #waiters: ((v: unknown) => void)[] = [];
+
+  constructor(port: number) {
+    this.socket = connect(port, '127.0.0.1');
+    this.socket.on('error', () => {});
+    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
+    this.socket.on('data', (d: Buffer) => {
+      this.#pending = Buffer.concat([this.#pending, d]);
+      let values: unknown[] = [];
+      try {
+        values = this.#unpackr.unpackMultiple(this.#pending) as unknown[];
+        this.#pending = Buffer.alloc(0);
+      } catch (err) {
+        const e = err as { incomplete?: boolean; lastPosition?: number; values?: unknown[] };
+        if (!e.incomplete) throw err;
+        values = e.values ?? [];
+        this.#pending = this.#pending.subarray(e.lastPosition ?? 0);
+      }
+      for (const v of values) {
+        const w = this.#waiters.shift();
+        if (w) w(v);
+        else this.#messages.push(v);
+      }
+    });
+  }
+
+  send(b: Buffer): void {
+    this.socket.write(b);
+  }
+
+  next(timeoutMs = 3000): Promise<unknown> {
+    if (this.#messages.length > 0) return Promise.resolve(this.#messages.shift());
+    return new Promise((resolve, reject) => {
+      const waiter = (v: unknown) => {
+        clearTimeout(t);
+        resolve(v);
+      };
+      const t = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error('no reply from the server'));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  get received(): number {
+    return this.#messages.length;
+  }
+
+  end(): void {
+    this.socket.destroy();
+  }
+}
+
+function client(port: number): RawClient {
+  const c = new RawClient(port);
+  cleanups.push(() => c.end());
+  return c;
+}
+
+function eventTime(sec: number, nsec: number): Buffer {
+  const b = Buffer.alloc(10);
+  b[0] = 0xd7;
+  b[1] = 0x00;
+  b.writeUInt32BE(sec, 2);
+  b.writeUInt32BE(nsec, 6);
+  return b;
+}
+
+/** [time, record] with the time as raw bytes (EventTime) or a number. */
+function entry(time: number | Buffer, record: Record<string, unknown>): Buffer {
+  return Buffer.concat([Buffer.from([0x92]), Buffer.isBuffer(time) ? time : pack(time), pack(record)]);
+}
+
+const T = 1_700_000_000;
+
+describe('forward input', () => {
+  it('Message mode: commits the record with an integer time and acks the chunk after the commit', async () => {
+    const { store, input } = await setup();
+    const c = client(input.port);
+    c.send(pack(['app.web', T, { msg: 'hello', n: 1 }, { chunk: 'c1' }]));
+    expect(await c.next()).toEqual({ ack: 'c1' });
+    expect(store.stats().pendingRecords).toBe(1);
+    expect(await stored(store)).toEqual([{ tag: 'app.web', record: { msg: 'hello', n: 1, time: T } }]);
+  });
+
+  it('Message mode with EventTime and float time; without a chunk option no ack is sent', async () => {
+    const { store, input } = await setup();
+    const c = client(input.port);
+    const tag = pack('app.et');
+    const m1 = Buffer.concat([Buffer.from([0x93]), tag, eventTime(T + 5, 999_999_999), pack({ a: 1 })]);
+    const m2 = Buffer.concat([Buffer.from([0x94]), tag, pack(T + 7.9), pack({ a: 2 }), pack({ chunk: 'last' })]);
+    c.send(m1);
+    c.send(m2);
+    expect(await c.next()).toEqual({ ack: 'last' });
+    expect(c.received).toBe(0);
+    const rows = await stored(store);
+    expect(rows.map((r) => r.record)).toEqual([
+      { a: 1, time: T + 5 },
+      { a: 2, time: T + 7 },
+    ]);
+  });
+
+  it('Forward mode: all entries of the frame land in one commit, then one ack', async () => {
+    const { store, input } = await setup();
+    const c = client(input.port);
+    const entries = Array.from({ length: 50 }, (_, i) => [T + i, { i }]);
+    c.send(pack(['app.fw', entries, { chunk: 'fw-1', size: 50 }]));
+    expect(await c.next()).toEqual({ ack: 'fw-1' });
+    const rows = await stored(store);
+    expect(rows).toHaveLength(50);
+    expect(rows[49]).toEqual({ tag: 'app.fw', record: { i: 49, time: T + 49 } });
+  });
+
+  it('PackedForward mode (bin and str) with EventTime entries, split across many TCP writes', async () => {
+    const { store, input } = await setup();
+    const c = client(input.port);
+    const blob = Buffer.concat(Array.from({ length: 1000 }, (_, i) => entry(i % 2 ? eventTime(T + i, 5) : T + i, { i, pad: 'x'.repeat(50) })));
+    const frame = pack(['app.packed', blob, { chunk: 'p1', size: 1000 }]);
+    for (let off = 0; off < frame.length; off += 1000) {
+      c.send(frame.subarray(off, off + 1000));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await c.next()).toEqual({ ack: 'p1' });
+    // The same entries as a msgpack str (what msgpack-ruby sends for a String chunk).
+    const header = Buffer.alloc(5);
+    header[0] = 0xdb;
+    header.writeUInt32BE(blob.length, 1);
+    c.send(Buffer.concat([Buffer.from([0x93]), pack('app.packed'), header, blob, pack({ chunk: 'p2' })]));
+    expect(await c.next()).toEqual({ ack: 'p2' });
+    const rows = await stored(store);
+    expect(rows).toHaveLength(2000);
+    expect(rows.slice(0, 3).map((r) => r.record.time)).toEqual([T, T + 1, T + 2]);
+    expect(rows.every((r) => Number.isInteger(r.record.time))).toBe(true);
+  });
+
+  it('CompressedPackedForward: several concatenated gzip members', async () => {
+    const { store, input } = await setup();
+    const c = client(input.port);
+    const part1 = Buffer.concat([entry(T, { k: 'a' }), entry(eventTime(T + 1, 0), { k: 'b' })]);
+    const part2 = entry(T + 2, { k: 'c' });
+    const gz = Buffer.concat([gzipSync(part1), gzipSync(part2)]);
+    c.send(pack(['app.gz', gz, { chunk: 'z1', compressed: 'gzip' }]));
+    expect(await c.next()).toEqual({ ack: 'z1' });
+    expect((await stored(store)).map((r) => r.record)).toEqual([
+      { k: 'a', time: T },
+      { k: 'b', time: T + 1 },
+      { k: 'c', time: T + 2 },
+    ]);
+  });
+
+  it('many frames in one burst are one batch; every chunk is acked in order', async () => {
+    const { store, input } = await setup();
+    const c = client(input.port);
+    const frames = Array.from({ length: 20 }, (_, i) => pack(['app.burst', T, { i }, { chunk: `b${i}` }]));
+    c.send(Buffer.concat(frames));
+    const acks = [];
+    for (let i = 0; i < 20; i++) acks.push(await c.next());
+    expect(acks).toEqual(frames.map((_, i) => ({ ack: `b${i}` })));
+    expect(store.stats().pendingRecords).toBe(20);
+  });
+
+  it('acks only once the sink has committed', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let writes = 0;
+    const { store, input } = await setup({
+      sink: (w) => ({
+        async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
+          writes++;
+          await gate;
+          await w.write(events, positions, signal);
+        },
+      }),
+    });
+    const c = client(input.port);
+    c.send(pack(['app.slow', T, { x: 1 }, { chunk: 'slow' }]));
+    await expect(c.next(300)).rejects.toThrow('no reply');
+    expect(writes).toBe(1);
+    expect(store.stats().pendingRecords).toBe(0);
+    release();
+    expect(await c.next()).toEqual({ ack: 'slow' });
+    expect(store.stats().pendingRecords).toBe(1);
+  });
+
+  it('a rejected write (buffer full, throw_exception) is never acked and closes that connection', async () => {
+    const { store, input, logs } = await setup({ limits: { totalLimitSize: 200, overflowAction: 'throw_exception' } });
+    const c = client(input.port);
+    const blob = Buffer.concat(Array.from({ length: 100 }, (_, i) => entry(T, { i, pad: 'y'.repeat(20) })));
+    c.send(pack(['app.full', blob, { chunk: 'never' }]));
+    await c.closed;
+    expect(c.received).toBe(0);
+    expect(store.stats().pendingRecords).toBe(0);
+    expect(logs.some((l) => l.level === 'error' && /without ack/.test(l.msg))).toBe(true);
+  });
+
+  it('malformed data closes that connection, logs the peer, and the server keeps serving others', async () => {
+    const { store, input, logs } = await setup();
+    const good = client(input.port);
+    const bad = client(input.port);
+    bad.send(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    await bad.closed;
+    const bad2 = client(input.port);
+    bad2.send(pack(['app.x', 'not-a-time', { a: 1 }])); // a str second element = PackedForward of garbage
+    await bad2.closed;
+    const bad3 = client(input.port);
+    bad3.send(Buffer.from([0xc1]));
+    await bad3.closed;
+    const warnings = logs.filter((l) => l.level === 'warn' && /malformed/.test(l.msg));
+    expect(warnings).toHaveLength(3);
+    expect(String(warnings[0]?.fields?.['peer'])).toMatch(/^127\.0\.0\.1:\d+$/);
+    good.send(pack(['app.ok', T, { fine: true }, { chunk: 'ok' }]));
+    expect(await good.next()).toEqual({ ack: 'ok' });
+    expect(store.stats().pendingRecords).toBe(1);
+  });
+
+  it('frames before a malformed one in the same burst are still committed and acked', async () => {
+    const { store, input } = await setup();
+    const c = client(input.port);
+    c.send(Buffer.concat([pack(['app.mix', T, { ok: 1 }, { chunk: 'm1' }]), pack([42, 'oops'])]));
+    expect(await c.next()).toEqual({ ack: 'm1' });
+    await c.closed;
+    expect(store.stats().pendingRecords).toBe(1);
+  });
+
+  it('a connection without data (TCP heartbeat) is accepted and answered with nothing', async () => {
+    const { input } = await setup();
+    const c = client(input.port);
+    await new Promise<void>((r) => c.socket.once('connect', () => r()));
+    await expect(c.next(200)).rejects.toThrow('no reply');
+  });
+
+  it('stop() gives up a write blocked on a full buffer (overflow_action block) without acking', async () => {
+    const { store, input } = await setup({ limits: { totalLimitSize: 200, overflowAction: 'block' } });
+    const c = client(input.port);
+    const blob = Buffer.concat(Array.from({ length: 100 }, (_, i) => entry(T, { i, pad: 'y'.repeat(20) })));
+    c.send(pack(['app.block', blob, { chunk: 'blocked' }]));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.received).toBe(0);
+    const t0 = Date.now();
+    await input.stop();
+    expect(Date.now() - t0).toBeLessThan(3000);
+    await c.closed;
+    expect(c.received).toBe(0);
+    expect(store.stats().pendingRecords).toBe(0);
+  });
+});
+
+describe('forward input with shared_key', () => {
+  const sha512 = (...parts: (string | Buffer)[]) => {
+    const h = createHash('sha512');
+    for (const p of parts) h.update(p);
+    return h.digest('hex');
+  };
+
+  async function handshake(port: number, key: string) {
+    const c = client(port);
+    const helo = (await c.next()) as [string, { nonce: Buffer; auth: unknown; keepalive: boolean }];
+    expect(helo[0]).toBe('HELO');
+    expect(helo[1].keepalive).toBe(true);
+    const nonce = Buffer.from(helo[1].nonce);
+    expect(nonce.length).toBe(16);
+    const salt = 'salt-1234567890a';
+    c.send(pack(['PING', 'client.local', salt, sha512(salt, 'client.local', nonce, key), '', '']));
+    const pong = (await c.next()) as [string, boolean, string, string, string];
+    return { c, pong, salt, nonce };
+  }
+
+  it('HELO/PING/PONG with the right key, then events are accepted', async () => {
+    const { store, input } = await setup({ sharedKey: 's3cret' });
+    const { c, pong, salt, nonce } = await handshake(input.port, 's3cret');
+    expect(pong).toEqual(['PONG', true, '', 'tdfwd.test', sha512(salt, 'tdfwd.test', nonce, 's3cret')]);
+    c.send(pack(['app.sec', T, { ok: 1 }, { chunk: 's1' }]));
+    expect(await c.next()).toEqual({ ack: 's1' });
+    expect(store.stats().pendingRecords).toBe(1);
+  });
+
+  it('a wrong key gets PONG false and the connection is closed', async () => {
+    const { store, input, logs } = await setup({ sharedKey: 's3cret' });
+    const { c, pong } = await handshake(input.port, 'wrong');
+    expect(pong.slice(0, 2)).toEqual(['PONG', false]);
+    expect(pong[2]).toMatch(/shared_key mismatch/);
+    c.send(pack(['app.sec', T, { ok: 1 }, { chunk: 's1' }]));
+    await c.closed;
+    expect(store.stats().pendingRecords).toBe(0);
+    expect(logs.some((l) => l.level === 'warn' && /shared_key/.test(l.msg))).toBe(true);
+  });
+
+  it('events before the PING are refused', async () => {
+    const { store, input } = await setup({ sharedKey: 's3cret' });
+    const c = client(input.port);
+    expect(((await c.next()) as unknown[])[0]).toBe('HELO');
+    c.send(pack(['app.sec', T, { ok: 1 }, { chunk: 's1' }]));
+    await c.closed;
+    expect(store.stats().pendingRecords).toBe(0);
+  });
+});
