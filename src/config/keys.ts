@@ -21,9 +21,12 @@ function invalid(ctx: Ctx, v: unknown, message: string): never {
   return z.NEVER;
 }
 
-/** An object whose unknown keys are errors that list the keys it does know (the discriminator aside). */
+/**
+ * An object whose unknown keys are errors that list the keys it does know. A literal `type` (the
+ * discriminator, which must already be right for this schema to be chosen) is left out of the list.
+ */
 export function strict<S extends z.core.$ZodLooseShape>(shape: S) {
-  const known = Object.keys(shape).filter((k) => k !== 'type');
+  const known = Object.keys(shape).filter((k) => !(k === 'type' && shape[k] instanceof z.ZodLiteral));
   return z.strictObject(shape, {
     error: (iss) =>
       iss.code === 'unrecognized_keys' ? `unknown key (expected one of: ${known.join(', ')})` : undefined,
