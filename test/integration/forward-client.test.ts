@@ -14,6 +14,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
+// The package's typings declare EventTime as an instance and omit the sender's EventEmitter methods.
+const EventTime = fluentLogger.EventTime as unknown as new (epoch: number, nano: number) => object;
 const quiet = { info: () => {}, error: () => {} };
 
 async function setup(sharedKey?: string) {
@@ -49,7 +51,7 @@ function sender(port: number, opts: Record<string, unknown> = {}): Sender {
   return s;
 }
 
-function emit(s: Sender, label: string, record: Record<string, unknown>, time?: number | Date | InstanceType<typeof fluentLogger.EventTime>) {
+function emit(s: Sender, label: string, record: Record<string, unknown>, time?: number | Date | object) {
   return new Promise<void>((resolve, reject) => {
     const cb = (err?: Error) => (err ? reject(err) : resolve());
     if (time === undefined) s.emit(label, record, cb);
@@ -74,7 +76,7 @@ describe('forward input with fluent-logger', () => {
     await emit(s, 'web', { n: 1, msg: 'first' });
     expect(store.stats().pendingRecords).toBe(1);
     await emit(s, 'web', { n: 2, msg: 'second' }, 1_700_000_123);
-    await emit(s, 'api', { n: 3 }, new fluentLogger.EventTime(1_700_000_456, 789));
+    await emit(s, 'api', { n: 3 }, new EventTime(1_700_000_456, 789));
     const rows = await stored(store);
     expect(rows.map((r) => r.tag)).toEqual(['app.web', 'app.web', 'app.api']);
     expect(rows[0]?.record['time']).toBeGreaterThanOrEqual(before);
@@ -87,7 +89,7 @@ describe('forward input with fluent-logger', () => {
     it(`${eventMode}: a batch of emits is acked once committed`, async () => {
       const { store, port } = await setup();
       const s = sender(port, { eventMode, flushInterval: 20 });
-      await Promise.all(Array.from({ length: 200 }, (_, n) => emit(s, 'batch', { n, body: 'z'.repeat(40) }, new fluentLogger.EventTime(1_700_000_000 + n, 1))));
+      await Promise.all(Array.from({ length: 200 }, (_, n) => emit(s, 'batch', { n, body: 'z'.repeat(40) }, new EventTime(1_700_000_000 + n, 1))));
       const rows = await stored(store);
       expect(rows).toHaveLength(200);
       expect(rows[199]).toEqual({ tag: 'app.batch', record: { n: 199, body: 'z'.repeat(40), time: 1_700_000_199 } });
@@ -104,7 +106,7 @@ describe('forward input with fluent-logger', () => {
   it('shared_key: a client with the wrong key is refused and nothing is stored', async () => {
     const { store, port } = await setup('secure_communication_is_awesome');
     const s = sender(port, { security: { clientHostname: 'client.localdomain', sharedKey: 'nope' } });
-    const failed = new Promise<Error>((resolve) => s.on('error', (err: Error) => resolve(err)));
+    const failed = new Promise<Error>((resolve) => (s as unknown as { on(ev: string, fn: (err: Error) => void): void }).on('error', (err) => resolve(err)));
     s.emit('sec', { n: 1 });
     const err = await failed;
     expect(err.message).toMatch(/Authentication failed: shared_key mismatch/);
