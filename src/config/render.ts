@@ -100,7 +100,7 @@ function output(o: OutputConfig): Record<string, unknown> {
 
 /** Every string masked, and `${` written as the `$${` escape so the text re-parses to itself. */
 function clean(node: unknown, secrets: readonly string[]): unknown {
-  if (typeof node === 'string') return maskSecrets(node, secrets).replaceAll('${', '$${');
+  if (typeof node === 'string') return maskSecrets(node, secrets).replaceAll('${', () => '$${');
   if (Array.isArray(node)) return node.map((n) => clean(n, secrets));
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};
