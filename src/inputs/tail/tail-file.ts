@@ -16,6 +16,7 @@ import { MultilineJoiner } from './multiline.js';
 
 /** Bytes read per fs.read: large enough for throughput, small enough to keep memory bounded. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
+const NL = 10;
 
 export interface TailCounters {
   linesRead: number;
@@ -108,11 +109,13 @@ export class TailFile {
   async read(nowMs: number, buf: Buffer): Promise<Batch | null> {
     const { bytesRead } = await this.#fh.read(buf, 0, buf.length, this.#readPos);
     if (bytesRead === 0) return null;
+    const chunkOffset = this.#readPos;
     this.#readPos += bytesRead;
     const lineStart = this.#lineEnd();
-    const lines = this.#splitter.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    const lines = this.#splitter.push(chunk);
     this.#countTruncated();
-    return this.#toBatch(lines, lineStart, nowMs);
+    return this.#toBatch(lines, lineStart, chunk, chunkOffset, nowMs);
   }
 
   /** Emits a multiline group that has waited `flushMs` without a new line. */
@@ -173,7 +176,7 @@ export class TailFile {
     this.#truncatedSeen = t;
   }
 
-  #toBatch(lines: readonly string[], lineStart: number, nowMs: number): Batch {
+  #toBatch(lines: readonly string[], lineStart: number, chunk: Buffer, chunkOffset: number, nowMs: number): Batch {
     const end = this.#lineEnd();
     const batch: Batch = { events: [], lines: 0, offset: end };
     const now = unixNow(nowMs);
@@ -182,20 +185,15 @@ export class TailFile {
       for (const line of lines) if (line.length > 0) this.#emitLine(line, batch, now);
       return batch;
     }
-    // A pending group's start offset must be exact, so each line's offset is needed. Line lengths
-    // are re-derived from the strings; when they do not add up to the bytes the splitter consumed
-    // (a truncated line, invalid UTF-8), no offset inside this read is trusted and the group is
-    // emitted at its end instead of being held.
-    const lens = lines.map((l) => Buffer.byteLength(l) + 1);
-    const total = lens.reduce((a, b) => a + b, 0);
-    const span = end - lineStart;
-    const extra = total === span ? 0 : total + lines.length === span ? 1 : -1; // 1: CRLF line ends
+    // A pending group's start offset must be exact, so each line's start is needed: the splitter
+    // returns one line per "\n" of the chunk (cut or not), so line i+1 starts after the i-th "\n".
     let off = lineStart;
-    lines.forEach((line, i) => {
+    let nl = -1;
+    for (const line of lines) {
       this.#emitGroup(joiner.push(line, off, nowMs), batch, now);
-      off += (lens[i] ?? 0) + Math.max(0, extra);
-    });
-    if (extra < 0) this.#emitGroup(joiner.flush(), batch, now);
+      nl = chunk.indexOf(NL, nl + 1);
+      off = chunkOffset + nl + 1;
+    }
     if (joiner.pending) batch.offset = joiner.pendingStartOffset;
     return batch;
   }

@@ -1,0 +1,150 @@
+// The tail input with multiline_start: joined events, the flush timeout, and the offset that never
+// covers a pending group (so a restart neither loses nor repeats it).
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { openStore } from '../helpers/store.js';
+import { BufferWriter } from '../../src/ingest/writer.js';
+import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
+import type { TailInputConfig } from '../../src/config/types.js';
+import type { ChunkStore } from '../../src/buffer/store.js';
+import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+
+// (the harness is repeated from tail.test.ts: each test file stands alone)
+async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function records(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
+  await store.drainSeals();
+  const out: { tag: string; record: Record<string, unknown> }[] = [];
+  const chunks = store.listChunks(null, 100_000).sort((a, b) => a.id - b.id);
+  for (const c of chunks) {
+    const d = store.chunkData(c.id);
+    if (!d) continue;
+    const raw = d.sealed ? await gunzipPayload(d.data) : d.data;
+    for (const r of decodeRecords(raw)) out.push({ tag: c.tag, record: r as Record<string, unknown> });
+  }
+  return out;
+}
+
+class Harness {
+  readonly tmp = tempDir('tdfwd-tail-');
+  readonly logs = join(this.tmp.dir, 'logs');
+  readonly store: ChunkStore;
+  readonly writer: BufferWriter;
+  readonly logged: { level: string; msg: string }[] = [];
+  readonly #inputs: TailInput[] = [];
+
+  constructor() {
+    mkdirSync(this.logs);
+    this.store = openStore(join(this.tmp.dir, 'buf'));
+    this.writer = new BufferWriter(this.store);
+  }
+
+  input(over: Partial<TailInputConfig> = {}): TailInput {
+    const cfg: TailInputConfig = {
+      type: 'tail', path: join(this.logs, '*.log'), tag: 'app.logs', format: 'none', readFromHead: true,
+      rotateWait: 300, refreshInterval: 100, maxLineSize: 1024 * 1024, multilineFlushInterval: 1000, ...over,
+    };
+    const input = createTailInput(cfg, {
+      sink: this.writer,
+      positions: this.store,
+      pollIntervalMs: 50,
+      log: (level, msg) => this.logged.push({ level, msg }),
+    });
+    this.#inputs.push(input);
+    return input;
+  }
+
+  path(name: string): string {
+    return join(this.logs, name);
+  }
+
+  async messages(): Promise<string[]> {
+    return (await records(this.store)).map((r) => String(r.record.message));
+  }
+
+  async close(): Promise<void> {
+    for (const i of this.#inputs) await i.stop();
+    await this.store.close();
+    this.tmp.cleanup();
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const START = '^\\d{4}-\\d\\d-\\d\\d ';
+
+describe('tail input: multiline', () => {
+  it('joins continuation lines until the next start line; a quiet group is flushed after the interval', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, '2024-01-01 ERROR boom\n  at a()\n  at b()\n2024-01-01 INFO ok\n');
+    const input = h.input({ multilineStart: START, multilineFlushInterval: 400 });
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 1);
+    expect(await h.messages()).toEqual(['2024-01-01 ERROR boom\n  at a()\n  at b()']);
+    // the second group is pending: the position stops at its start
+    expect(h.store.getPosition(`tail:${p}`)!.offset).toBe(Buffer.byteLength('2024-01-01 ERROR boom\n  at a()\n  at b()\n'));
+    await waitFor(async () => (await h.messages()).length === 2, 3000);
+    expect((await h.messages())[1]).toBe('2024-01-01 INFO ok');
+    expect(h.store.getPosition(`tail:${p}`)!.offset).toBe(statSync(p).size);
+    expect(input.linesRead).toBe(4);
+  });
+
+  it('a group whose lines arrive in separate writes stays one event', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, '');
+    const input = h.input({ multilineStart: START, multilineFlushInterval: 1500 });
+    await input.start();
+    appendFileSync(p, '2024-01-01 ERROR first\r\n');
+    await sleep(120);
+    appendFileSync(p, '  at one()\r\n');
+    await sleep(120);
+    appendFileSync(p, '  at two()\r\n2024-01-01 next\n');
+    await waitFor(async () => (await h.messages()).length === 1);
+    expect(await h.messages()).toEqual(['2024-01-01 ERROR first\n  at one()\n  at two()']);
+  });
+
+  it('a pending group survives a restart: not lost, not repeated', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, '2024-01-01 A\n  a1\n2024-01-01 B\n  b1\n');
+    const first = h.input({ multilineStart: START, multilineFlushInterval: 60_000 });
+    await first.start();
+    await waitFor(async () => (await h.messages()).length === 1);
+    await first.stop(); // B is pending, uncommitted
+    appendFileSync(p, '  b2\n2024-01-01 C\n');
+    const second = h.input({ multilineStart: START, multilineFlushInterval: 60_000 });
+    await second.start();
+    await waitFor(async () => (await h.messages()).length === 2);
+    await sleep(200);
+    expect(await h.messages()).toEqual(['2024-01-01 A\n  a1', '2024-01-01 B\n  b1\n  b2']);
+  });
+
+  it('a group is bounded by max_line_size', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    const cont = Array.from({ length: 200 }, (_, i) => `  frame ${i}`).join('\n');
+    writeFileSync(p, `2024-01-01 big\n${cont}\n2024-01-01 end\n`);
+    const input = h.input({ multilineStart: START, maxLineSize: 500, multilineFlushInterval: 200 });
+    await input.start();
+    await waitFor(async () => (await h.messages()).at(-1) === '2024-01-01 end', 5000);
+    const got = await h.messages();
+    expect(got.length).toBeGreaterThan(3);
+    expect(got.every((m) => m.length <= 520)).toBe(true);
+    expect(got.slice(0, -1).join('\n')).toBe(`2024-01-01 big\n${cont}`);
+  });
+});

@@ -1,0 +1,233 @@
+// The tail input through log rotation: rename (logrotate create), copytruncate, truncation, deletion,
+// and rotation while stopped. Every line must arrive exactly once.
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendFileSync, copyFileSync, mkdirSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { openStore } from '../helpers/store.js';
+import { BufferWriter } from '../../src/ingest/writer.js';
+import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
+import type { TailInputConfig } from '../../src/config/types.js';
+import type { ChunkStore } from '../../src/buffer/store.js';
+import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+
+// (the harness is repeated from tail.test.ts: each test file stands alone)
+async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function records(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
+  await store.drainSeals();
+  const out: { tag: string; record: Record<string, unknown> }[] = [];
+  const chunks = store.listChunks(null, 100_000).sort((a, b) => a.id - b.id);
+  for (const c of chunks) {
+    const d = store.chunkData(c.id);
+    if (!d) continue;
+    const raw = d.sealed ? await gunzipPayload(d.data) : d.data;
+    for (const r of decodeRecords(raw)) out.push({ tag: c.tag, record: r as Record<string, unknown> });
+  }
+  return out;
+}
+
+class Harness {
+  readonly tmp = tempDir('tdfwd-tail-');
+  readonly logs = join(this.tmp.dir, 'logs');
+  readonly store: ChunkStore;
+  readonly writer: BufferWriter;
+  readonly logged: { level: string; msg: string }[] = [];
+  readonly #inputs: TailInput[] = [];
+
+  constructor() {
+    mkdirSync(this.logs);
+    this.store = openStore(join(this.tmp.dir, 'buf'));
+    this.writer = new BufferWriter(this.store);
+  }
+
+  input(over: Partial<TailInputConfig> = {}): TailInput {
+    const cfg: TailInputConfig = {
+      type: 'tail', path: join(this.logs, '*.log'), tag: 'app.logs', format: 'none', readFromHead: true,
+      rotateWait: 300, refreshInterval: 100, maxLineSize: 1024 * 1024, multilineFlushInterval: 1000, ...over,
+    };
+    const input = createTailInput(cfg, {
+      sink: this.writer,
+      positions: this.store,
+      pollIntervalMs: 50,
+      log: (level, msg) => this.logged.push({ level, msg }),
+    });
+    this.#inputs.push(input);
+    return input;
+  }
+
+  path(name: string): string {
+    return join(this.logs, name);
+  }
+
+  async messages(): Promise<string[]> {
+    return (await records(this.store)).map((r) => String(r.record.message));
+  }
+
+  async close(): Promise<void> {
+    for (const i of this.#inputs) await i.stop();
+    await this.store.close();
+    this.tmp.cleanup();
+  }
+}
+
+const lines = (from: number, to: number, prefix = 'line'): string =>
+  Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}\n`).join('');
+const range = (from: number, to: number, prefix = 'line'): string[] =>
+  Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}`);
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+/** An application appending numbered lines, reopening its file by name after each write burst. */
+function appWriter(path: string): { stop: () => Promise<number> } {
+  let n = 0;
+  let on = true;
+  const done = (async () => {
+    while (on) {
+      appendFileSync(path, lines(n, n + 20));
+      n += 20;
+      await sleep(5);
+    }
+  })();
+  return { stop: async () => { on = false; await done; return n; } };
+}
+
+describe('tail input: rotation', () => {
+  it('rename rotation twice while a writer appends: every line exactly once, in order', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, '');
+    const input = h.input({ rotateWait: 200 });
+    await input.start();
+    const app = appWriter(p);
+    await sleep(200);
+    renameSync(p, h.path('app.log.1')); // not matched by *.log
+    await sleep(400);
+    renameSync(h.path('app.log.1'), h.path('app.log.2'));
+    renameSync(p, h.path('app.log.1'));
+    await sleep(300);
+    const n = await app.stop();
+    await waitFor(async () => (await h.messages()).length >= n, 10_000, `${n} lines`);
+    await sleep(300);
+    expect(await h.messages()).toEqual(range(0, n));
+    expect(input.rotations).toBe(2);
+    await waitFor(() => input.files === 1, 3000, 'rotated files closed');
+    expect(h.store.getPosition(`tail:${p}`)).toMatchObject({ inode: String(statSync(p).ino), offset: statSync(p).size });
+    expect(h.logged.some((l) => l.level === 'info' && /rotated/.test(l.msg))).toBe(true);
+  });
+
+  it('two rotations within rotate_wait lose nothing: the middle file is held until its turn', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, lines(0, 10));
+    const input = h.input({ rotateWait: 500 });
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 10);
+    renameSync(p, h.path('app.log.1'));
+    writeFileSync(p, lines(10, 20));
+    await sleep(150);
+    renameSync(h.path('app.log.1'), h.path('app.log.2'));
+    renameSync(p, h.path('app.log.1'));
+    writeFileSync(p, lines(20, 30));
+    await waitFor(async () => (await h.messages()).length >= 30, 10_000);
+    await sleep(200);
+    expect(await h.messages()).toEqual(range(0, 30));
+  });
+
+  it('when the glob also matches rotated names, a rotated file is followed on under its new name, not re-read', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, '');
+    const input = h.input({ path: join(h.logs, 'app.log*'), rotateWait: 200 });
+    await input.start();
+    const app = appWriter(p);
+    await sleep(200);
+    renameSync(p, h.path('app.log.1'));
+    await sleep(500);
+    renameSync(h.path('app.log.1'), h.path('app.log.2'));
+    renameSync(p, h.path('app.log.1'));
+    await sleep(300);
+    const n = await app.stop();
+    await waitFor(async () => (await h.messages()).length >= n, 10_000, `${n} lines`);
+    await sleep(600);
+    expect(await h.messages()).toEqual(range(0, n));
+    expect(input.files).toBe(3);
+  });
+
+  it('copytruncate: the same file is truncated and written again from the start', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, lines(0, 50));
+    const input = h.input();
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 50);
+    copyFileSync(p, h.path('app.log.1'));
+    truncateSync(p, 0);
+    appendFileSync(p, lines(50, 55));
+    await waitFor(async () => (await h.messages()).length >= 55);
+    await sleep(200);
+    expect(await h.messages()).toEqual(range(0, 55));
+    expect(h.store.getPosition(`tail:${p}`)!.offset).toBe(statSync(p).size);
+    expect(h.logged.some((l) => l.level === 'info' && /truncated/.test(l.msg))).toBe(true);
+  });
+
+  it('truncation to a shorter file restarts at 0', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, lines(0, 100));
+    const input = h.input();
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 100);
+    writeFileSync(p, lines(100, 103)); // O_TRUNC, same inode
+    await waitFor(async () => (await h.messages()).length >= 103);
+    await sleep(200);
+    expect(await h.messages()).toEqual(range(0, 103));
+  });
+
+  it('a deleted file is read to its end, then forgotten; a new file at the path is read from 0', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, lines(0, 5));
+    const input = h.input({ rotateWait: 100 });
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 5);
+    appendFileSync(p, 'last line without newline');
+    unlinkSync(p);
+    await waitFor(() => input.files === 0, 3000, 'the deleted file closed');
+    expect((await h.messages()).at(-1)).toBe('last line without newline');
+    writeFileSync(p, lines(5, 7));
+    await waitFor(async () => (await h.messages()).length === 8);
+    expect((await h.messages()).slice(6)).toEqual(range(5, 7));
+  });
+
+  it('rotated while stopped: the old file is finished from its stored offset, the new one read from 0', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, lines(0, 10));
+    const first = h.input({ path: join(h.logs, 'app.log*') });
+    await first.start();
+    await waitFor(async () => (await h.messages()).length === 10);
+    await first.stop();
+    appendFileSync(p, lines(10, 15));
+    renameSync(p, h.path('app.log.1'));
+    writeFileSync(p, lines(15, 20));
+    const second = h.input({ path: join(h.logs, 'app.log*'), readFromHead: false });
+    await second.start();
+    await waitFor(async () => (await h.messages()).length >= 20);
+    await sleep(200);
+    const got = await h.messages();
+    expect(got.slice(0, 10)).toEqual(range(0, 10));
+    expect([...got.slice(10)].sort((a, b) => Number(a.split(' ')[1]) - Number(b.split(' ')[1]))).toEqual(range(10, 20));
+  });
+});
