@@ -96,7 +96,13 @@ function parseYaml(text: string, source: string): Record<string, unknown> {
     const hint = line.includes('${') ? '; inside { } or [ ], write "${VAR}" in quotes' : '';
     throw new ConfigError('', `${where}: YAML syntax error: ${what}${hint}`);
   }
-  const tree: unknown = doc.toJS({ maxAliasCount: 100 });
+  let tree: unknown;
+  try {
+    tree = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Unresolved aliases and alias bombs surface here, not in doc.errors.
+    throw new ConfigError('', `${source}: YAML error: ${(err as Error).message}`);
+  }
   if (tree === null || tree === undefined) return {};
   if (typeof tree !== 'object' || Array.isArray(tree)) {
     throw new ConfigError('', `${source}: the config must be a YAML mapping with keys like buffer, inputs, outputs`);

@@ -119,11 +119,14 @@ const td = strict({
   }),
 );
 
-const headers = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).transform((h) => {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) out[k] = String(v);
-  return out;
+/** Header values are strings; YAML numbers and switches (`X-Count: 5`) are taken as written. */
+const headerValue = z.unknown().transform((v, ctx) => {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  ctx.issues.push({ code: 'custom', message: `expected a header value string (got ${got(v)})`, input: v });
+  return z.NEVER;
 });
+
+const headers = z.record(z.string(), headerValue);
 
 const http = strict({
   type: z.literal('http'),

@@ -24,7 +24,9 @@ export interface StdinInputConfig {
 
 export interface TailInputConfig {
   type: 'tail';
+  /** The loader always resolves this to a list. */
   path: string | string[];
+  /** The loader always resolves this to a list (empty when not set). */
   exclude?: string[];
   tag: string;
   format: ParserFormat;

@@ -302,6 +302,13 @@ describe('error messages name the key path', () => {
     );
   });
 
+  it('a header value that is not a scalar, and an unresolved YAML alias', () => {
+    expect(errorOf('outputs:\n  - { type: http, match: a, url: "http://h/", headers: { A: { b: 1 } } }\n').message).toBe(
+      'outputs[0].headers.A: expected a header value string (got a mapping)',
+    );
+    expect(errorOf('shutdown_timeout: *nowhere\n').message).toMatch(/^test\.yaml: YAML error: Unresolved alias/);
+  });
+
   it('a file that is not a mapping', () => {
     expect(errorOf('- a\n- b\n').message).toBe('test.yaml: the config must be a YAML mapping with keys like buffer, inputs, outputs');
   });
