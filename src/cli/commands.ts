@@ -1,5 +1,7 @@
 // Every command of the program, registered in the order `tdfwd --help` lists them.
 import type { Command } from 'commander';
+import { registerConfig } from './config-check.js';
+import { registerEndpoint } from './endpoint.js';
 import { registerFlush } from './flush.js';
 import { registerSend } from './send.js';
 import { registerStatus } from './status.js';
@@ -8,4 +10,6 @@ export function registerCommands(program: Command): void {
   registerSend(program);
   registerFlush(program);
   registerStatus(program);
+  registerConfig(program);
+  registerEndpoint(program);
 }

@@ -12,7 +12,7 @@ export function classifyStatus(
   nowMs: number,
   detail = '',
 ): Outcome {
-  const reason = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  const reason = `HTTP ${status}${detail && detail !== `HTTP ${status}` ? `: ${detail}` : ''}`;
   if (status >= 200 && status < 300) return { kind: 'success', status, latencyMs };
   switch (status) {
     case 401:
