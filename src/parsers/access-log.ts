@@ -1,7 +1,8 @@
 // `nginx` and `apache2`: the access-log formats of fluentd's parsers of the same names (same field
 // names, same regexps up to JS syntax). The log line's `[time]` becomes the record's `time`.
-// Differences from fluentd, on purpose: nginx `code`/`size` are numbers (fluentd leaves strings), and
-// a quoted `"$http_x_forwarded_for"` after the agent is accepted as well as a bare one.
+// Differences from fluentd, on purpose: nginx `code`/`size` are numbers (fluentd leaves strings; a "-"
+// size becomes null), and a quoted `"$http_x_forwarded_for"` after the agent is accepted as well as a
+// bare one.
 
 import { setField, type FieldParser } from './types.js';
 

@@ -14,6 +14,8 @@ export const parseJsonFields: FieldParser = (line) => {
   try {
     v = JSON.parse(line);
   } catch (err) {
+    // The first line of a file saved "UTF-8 with BOM": retried here, off the hot path.
+    if (line.charCodeAt(0) === 0xfeff) return parseJsonFields(line.slice(1));
     return `invalid JSON: ${(err as Error).message}`;
   }
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;

@@ -66,6 +66,11 @@ describe('json', () => {
     expect(p('{"time":null}', NOW).record).toEqual({ time: NOW, _time: null });
   });
 
+  test('a UTF-8 byte order mark before the object is ignored', () => {
+    expect(p('\uFEFF{"a":1}', NOW)).toEqual({ record: { a: 1, time: NOW } });
+    expect(p('\uFEFFnope', NOW).error).toMatch(/^invalid JSON/);
+  });
+
   test('a __proto__ key stays a plain field', () => {
     const r = p('{"__proto__":{"polluted":1}}', NOW).record;
     expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
