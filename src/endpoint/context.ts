@@ -7,7 +7,7 @@ import { apiError, type Exchange } from './exchange.js';
 import type { FaultGate } from './faults.js';
 import type { DedupLedger } from './ledger.js';
 import type { EndpointCounters } from './stats.js';
-import type { StoreWriter } from './store.js';
+import type { StoreLines, StoreWriter } from './store.js';
 
 export interface EndpointContext {
   readonly apikey: string | null;
@@ -58,8 +58,10 @@ export interface Batch {
   key: string | null;
   database: string;
   table: string;
-  records: unknown[];
+  count: number;
   bytes: number;
+  /** The store-file lines of these records, when a store file is configured. */
+  lines: StoreLines | null;
 }
 
 /**
@@ -71,8 +73,8 @@ export async function importBatch(ctx: EndpointContext, x: Exchange, batch: Batc
   if (verdict === 'dedup') {
     ctx.counters.dedupHits++;
   } else {
-    ctx.counters.imported(`${batch.database}.${batch.table}`, batch.records.length, batch.bytes, verdict === 'duplicate');
-    if (ctx.store) await ctx.store.append(batch.database, batch.table, batch.key, batch.records);
+    ctx.counters.imported(`${batch.database}.${batch.table}`, batch.count, batch.bytes, verdict === 'duplicate');
+    if (ctx.store && batch.lines) await ctx.store.write(batch.lines);
     if (ctx.gate.holdAfterImport()) return x.hold(ctx.holdCapMs);
   }
   await answer(ctx, x, 200, okBody);

@@ -4,12 +4,13 @@
 // Auth: none unless an apikey is configured, then `TD1 <key>` or `Bearer <key>`.
 import { gunzipBounded, readBody } from './body.js';
 import { answer, importBatch, injectFault, type EndpointContext } from './context.js';
-import { decodeJson, decodeMsgpack, decodeNdjson, type Decoded } from './decode.js';
+import { decodeJson, decodeMsgpack, decodeNdjson, type Decoded, type EachRecord } from './decode.js';
 import { apiError, type Exchange } from './exchange.js';
+import { StoreLines } from './store.js';
 
 const KEY = /^[\x21-\x7e]{1,256}$/;
 
-function decoderFor(contentType: string | undefined): ((raw: Buffer) => Decoded) | null {
+function decoderFor(contentType: string | undefined): ((raw: Buffer, each: EachRecord) => Decoded) | null {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   switch (type) {
     case '':
@@ -87,9 +88,13 @@ export async function handleIngest(ctx: EndpointContext, x: Exchange, rest: stri
     if (!g.ok) return answer(ctx, x, g.tooLarge ? 413 : 400, apiError(g.tooLarge ? 'Request entity too large' : 'Invalid body', g.message));
     raw = g.raw;
   }
-  const decoded = decode(raw);
+  const lines = ctx.store ? new StoreLines('ingest', table, key) : null;
+  const decoded = decode(raw, (r) => {
+    lines?.add(r);
+    return null;
+  });
   if (!decoded.ok) return answer(ctx, x, 400, apiError('Invalid body', decoded.message));
-  x.records = decoded.records.length;
-  const batch = { key, database: 'ingest', table, records: decoded.records, bytes: body.body.length };
-  await importBatch(ctx, x, batch, { ok: true, records: decoded.records.length });
+  x.records = decoded.count;
+  const batch = { key, database: 'ingest', table, count: decoded.count, bytes: body.body.length, lines };
+  await importBatch(ctx, x, batch, { ok: true, records: decoded.count });
 }

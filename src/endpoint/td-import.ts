@@ -4,7 +4,9 @@
 import { readBody, gunzipBounded } from './body.js';
 import { isValidName } from './catalog.js';
 import { answer, importBatch, injectFault, type EndpointContext } from './context.js';
-import { decodeMsgpack, findRecordWithoutTime } from './decode.js';
+import { checkTime, decodeMsgpack, type Decoded } from './decode.js';
+import { scanRecords } from './msgpack-scan.js';
+import { StoreLines } from './store.js';
 import { apiError, type Exchange } from './exchange.js';
 
 const UNIQUE_ID = /^[0-9a-f]{32}$/;
@@ -57,13 +59,19 @@ export async function handleImport(ctx: EndpointContext, x: Exchange, db: string
   }
   const raw = await gunzipBounded(body.body, ctx.maxRawBytes);
   if (!raw.ok) return answer(ctx, x, raw.tooLarge ? 413 : 400, apiError(raw.tooLarge ? 'Request entity too large' : 'Invalid body', raw.message));
-  const decoded = decodeMsgpack(raw.raw);
+  // without a store file the records are only validated and counted: scan the bytes, build nothing
+  const lines = ctx.store ? new StoreLines(db, table, uniqueId) : null;
+  const decoded: Decoded = lines
+    ? decodeMsgpack(raw.raw, (r, i) => {
+        const problem = checkTime(r, i);
+        if (problem === null) lines.add(r);
+        return problem;
+      })
+    : scanRecords(raw.raw);
   if (!decoded.ok) return answer(ctx, x, 400, apiError('Invalid body', decoded.message));
-  x.records = decoded.records.length;
-  const noTime = findRecordWithoutTime(decoded.records);
-  if (noTime !== null) return answer(ctx, x, 400, apiError('Invalid record', noTime));
+  x.records = decoded.count;
 
-  const batch = { key: uniqueId, database: db, table, records: decoded.records, bytes: body.body.length };
+  const batch = { key: uniqueId, database: db, table, count: decoded.count, bytes: body.body.length, lines };
   await importBatch(ctx, x, batch, { ...okBody, elapsed_time: elapsed(x) });
 }
 

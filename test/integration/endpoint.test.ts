@@ -172,6 +172,10 @@ describe('td import', () => {
     const id = newUniqueId();
     await putImport(ep.url, { db: 'web', table: 'access', uniqueId: id, records: [{ time: 1, path: '/a' }, { time: 2, path: '/b', bin: 'é"\n' }] });
     await putImport(ep.url, { db: 'web', table: 'access', uniqueId: id, records: [{ time: 1, path: '/a' }] }); // dedup: not stored
+    // the store path decodes fully: it validates exactly like the scanning path
+    const bad = await putImport(ep.url, { db: 'web', table: 'access', records: [{ time: 3 }, { path: '/no-time' }] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { text: string }).text).toMatch(/record 1 has no integer "time"/);
     const lines = readFileSync(storeFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(lines).toEqual([
       { database: 'web', table: 'access', unique_id: id, record: { time: 1, path: '/a' } },
