@@ -48,10 +48,15 @@ export function maskSecret(secret: string): string {
  * re-masked. Every non-empty secret is masked, however short: leaking beats looking tidy.
  */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
+  return secretMasker(secrets)(text);
+}
+
+/** maskSecrets with the secrets compiled once, for a logger that masks every line. */
+export function secretMasker(secrets: readonly string[]): (text: string) => string {
   const list = [...new Set(secrets.filter((s) => s !== ''))].sort((a, b) => b.length - a.length);
-  if (list.length === 0) return text;
+  if (list.length === 0) return (text) => text;
   const re = new RegExp(list.map(escapeRegExp).join('|'), 'g');
-  return text.replace(re, (s) => maskSecret(s));
+  return (text) => text.replace(re, (s) => maskSecret(s));
 }
 
 function escapeRegExp(s: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { maskSecret, maskSecrets, isSecretHeader } from '../../src/config/secrets.js';
+import { maskSecret, maskSecrets, secretMasker, isSecretHeader } from '../../src/config/secrets.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { renderConfig, durationText, sizeText } from '../../src/config/render.js';
 
@@ -22,6 +22,13 @@ describe('maskSecrets', () => {
     expect(maskSecrets('plain', [])).toBe('plain');
     expect(maskSecrets('plain', [''])).toBe('plain');
     expect(maskSecrets('a.b*c a_b_c', ['a.b*c'])).toBe('**** a_b_c');
+  });
+
+  it('secretMasker compiles once and masks like maskSecrets', () => {
+    const mask = secretMasker(['0123456789abcdef', 'k']);
+    expect(mask('a 0123456789abcdef k')).toBe('a ****cdef ****');
+    expect(mask('again 0123456789abcdef')).toBe('again ****cdef');
+    expect(secretMasker([])('as is')).toBe('as is');
   });
 
   it('credential header names', () => {
