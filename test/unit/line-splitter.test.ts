@@ -114,6 +114,41 @@ describe('LineSplitter', () => {
     expect(sp.truncatedLines).toBe(0);
   });
 
+  test('random inputs and chunkings agree with a simple reference splitter', () => {
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = ['a', 'b', '\n', '\r', 'é', '€', '😀', ' '];
+    const reference = (text: string, max: number): string[] =>
+      text.split('\n').map((l) => {
+        const content = Buffer.from(l.endsWith('\r') ? l.slice(0, -1) : l);
+        if (content.length <= max) return content.toString();
+        let cut = max;
+        while (cut > 0 && ((content[cut] as number) & 0xc0) === 0x80) cut--;
+        return content.toString('utf8', 0, cut);
+      });
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from({ length: rand(80) }, () => alphabet[rand(alphabet.length)]).join('');
+      const max = 1 + rand(12);
+      const input = Buffer.from(text);
+      const sp = new LineSplitter({ maxLineBytes: max });
+      const got: string[] = [];
+      for (let off = 0; off < input.length; ) {
+        const size = 1 + rand(20);
+        got.push(...sp.push(input.subarray(off, off + size)));
+        off += size;
+      }
+      const rest = sp.end();
+      if (rest !== null) got.push(rest);
+      const want = reference(text, max);
+      if (want[want.length - 1] === '') want.pop(); // a final "\n" leaves no rest
+      expect(got, JSON.stringify({ text, max })).toEqual(want);
+      expect(sp.consumedBytes).toBe(input.length);
+    }
+  });
+
   test('rejects a bad limit', () => {
     expect(() => new LineSplitter({ maxLineBytes: 0 })).toThrow(RangeError);
   });
