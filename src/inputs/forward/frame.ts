@@ -7,7 +7,7 @@
 //
 // Every record leaves with an integer `time` (unix seconds) set from its event time.
 import { gunzipSync } from 'node:zlib';
-import { decodeOne } from '../../codec/msgpack.js';
+import { decodeOne, decodeRecords } from '../../codec/msgpack.js';
 import type { LogEvent, LogRecord } from '../../core/record.js';
 import { Cursor, MalformedFrameError } from './scan.js';
 
@@ -43,10 +43,13 @@ export function decodeEventFrame(frame: Buffer, nowSec: number): EventFrame {
   if (!tagBytes || tagBytes.length === 0) throw new MalformedFrameError('a forward frame must start with a non-empty tag string');
   const out: EventFrame = { tag: tagBytes.toString('utf8'), events: [], chunk: undefined, skipped: 0 };
 
+  const start = c.pos;
   const second = c.arrayHeader();
   if (second !== null) {
-    // Forward mode
-    for (let i = 0; i < second; i++) readEntry(c, out, nowSec);
+    // Forward mode: the entries array is decoded in one call, its times read exactly by the cursor.
+    const times = readEntryTimes(c, second);
+    const entries = decodeOne(frame.subarray(start, c.pos)) as unknown[];
+    addEntries(out, times, entries, nowSec);
     out.chunk = (n === 3 ? readOptions(c) : noOptions).chunk;
     return out;
   }
@@ -54,9 +57,9 @@ export function decodeEventFrame(frame: Buffer, nowSec: number): EventFrame {
   if (packed !== null) {
     const opts = n === 3 ? readOptions(c) : noOptions;
     out.chunk = opts.chunk;
-    const entries = opts.compressed ? inflate(packed) : packed;
-    const ec = new Cursor(entries, 0, entries.length);
-    while (!ec.done) readEntry(ec, out, nowSec);
+    const raw = opts.compressed ? inflate(packed) : packed;
+    const times = readEntryTimes(new Cursor(raw, 0, raw.length), Number.POSITIVE_INFINITY);
+    addEntries(out, times, decodeRecords(raw), nowSec);
     return out;
   }
   // Message mode
@@ -105,13 +108,29 @@ function readOptions(c: Cursor): FrameOptions {
   };
 }
 
-function readEntry(c: Cursor, out: EventFrame, nowSec: number): void {
-  const n = c.arrayHeader();
-  if (n === null || n < 2) throw new MalformedFrameError('an event entry must be an array [time, record]');
-  const time = c.time();
-  const [s, e] = c.skip();
-  for (let i = 2; i < n; i++) c.skip();
-  addEvent(out, time ?? nowSec, decodeOne(c.buf.subarray(s, e)));
+/**
+ * Walks `count` entries (or up to the end of the cursor) checking each is `[time, record, ...]`, and
+ * returns their times. msgpackr then decodes the entries in bulk; it reads an EventTime (ext 0) as
+ * undefined, which is why the times come from here.
+ */
+function readEntryTimes(c: Cursor, count: number): (number | null)[] {
+  const times: (number | null)[] = [];
+  for (let i = 0; i < count && !c.done; i++) {
+    const n = c.arrayHeader();
+    if (n === null || n < 2) throw new MalformedFrameError('an event entry must be an array [time, record]');
+    times.push(c.time());
+    for (let k = 1; k < n; k++) c.skip();
+  }
+  if (Number.isFinite(count) && times.length !== count) throw new MalformedFrameError('the frame holds fewer entries than it declares');
+  return times;
+}
+
+function addEntries(out: EventFrame, times: readonly (number | null)[], entries: readonly unknown[], nowSec: number): void {
+  if (entries.length !== times.length) throw new MalformedFrameError('the entries do not decode consistently');
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as unknown[];
+    addEvent(out, times[i] ?? nowSec, entry[1]);
+  }
 }
 
 function addEvent(out: EventFrame, time: number, value: unknown): void {
