@@ -17,6 +17,8 @@ export class PathFollower {
   /** The inode the path named at the last stat (null: missing; undefined: never looked). */
   lastSeenInode: string | null | undefined;
   matched = true;
+  /** The last file counted as rotated (so a rotation seen as "gone, then new" counts once). */
+  lastRotatedInode: string | null = null;
 
   constructor(path: string, format: FileFormat) {
     this.path = path;

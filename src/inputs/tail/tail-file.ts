@@ -38,6 +38,8 @@ export interface Batch {
   /** Lines that went into the events (a multiline event counts all its lines). */
   lines: number;
   offset: number;
+  /** Bytes read from the file for it. */
+  bytes: number;
 }
 
 export class TailFile {
@@ -115,14 +117,16 @@ export class TailFile {
     const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
     const lines = this.#splitter.push(chunk);
     this.#countTruncated();
-    return this.#toBatch(lines, lineStart, chunk, chunkOffset, nowMs);
+    const batch = this.#toBatch(lines, lineStart, chunk, chunkOffset, nowMs);
+    batch.bytes = bytesRead;
+    return batch;
   }
 
   /** Emits a multiline group that has waited `flushMs` without a new line. */
   flushIdle(nowMs: number, flushMs: number): Batch | null {
     const j = this.#joiner;
     if (!j?.pending || nowMs - j.lastLineAt < flushMs) return null;
-    const batch: Batch = { events: [], lines: 0, offset: this.#lineEnd() };
+    const batch: Batch = { events: [], lines: 0, bytes: 0, offset: this.#lineEnd() };
     this.#emitGroup(j.flush(), batch, unixNow(nowMs));
     return batch;
   }
@@ -132,7 +136,7 @@ export class TailFile {
    * newline and a pending group are emitted too, since nothing will ever complete them.
    */
   finish(nowMs: number): Batch {
-    const batch: Batch = { events: [], lines: 0, offset: this.#readPos };
+    const batch: Batch = { events: [], lines: 0, bytes: 0, offset: this.#readPos };
     const now = unixNow(nowMs);
     const rest = this.#splitter.end();
     this.#countTruncated();
@@ -178,7 +182,7 @@ export class TailFile {
 
   #toBatch(lines: readonly string[], lineStart: number, chunk: Buffer, chunkOffset: number, nowMs: number): Batch {
     const end = this.#lineEnd();
-    const batch: Batch = { events: [], lines: 0, offset: end };
+    const batch: Batch = { events: [], lines: 0, bytes: 0, offset: end };
     const now = unixNow(nowMs);
     const joiner = this.#joiner;
     if (!joiner) {
