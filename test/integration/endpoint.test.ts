@@ -236,6 +236,25 @@ describe('fault injection', () => {
     expect(ep.stats()).toMatchObject({ imports: 1, dedupHits: 1 });
   });
 
+  it('destroys a held socket after the hold cap, and close() does not wait for held sockets', async () => {
+    const ep = await endpoint({ autoTables: true, acceptThenTimeout: 1, holdCapMs: 100 });
+    await expect(putImport(ep.url, { db: 'a', table: 'b' })).rejects.toThrow();
+    for (let i = 0; i < 100 && ep.stats().heldNow > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(ep.stats()).toMatchObject({ imports: 1, heldImports: 1, heldNow: 0 });
+
+    const ep2 = await endpoint({ autoTables: true, acceptThenTimeout: 1 }); // default cap: 10 min
+    const pending = putImport(ep2.url, { db: 'a', table: 'b' }).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    for (let i = 0; i < 100 && ep2.stats().heldNow === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(ep2.stats().heldNow).toBe(1);
+    const t0 = performance.now();
+    await ep2.close();
+    expect(await pending).toBe('failed');
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it('latency delays the answer', async () => {
     const ep = await endpoint({ autoTables: true, latencyMs: 150 });
     const t0 = performance.now();
