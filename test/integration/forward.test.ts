@@ -245,6 +245,30 @@ describe('forward input', () => {
     expect(store.stats().pendingRecords).toBe(1);
   });
 
+  it('stops reading a client while its write is pending (backpressure), then catches up', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { store, input } = await setup({
+      sink: (w) => ({
+        async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
+          await gate;
+          await w.write(events, positions, signal);
+        },
+      }),
+    });
+    const c = client(input.port);
+    const blob = Buffer.concat(Array.from({ length: 2000 }, (_, i) => entry(T, { i, pad: 'p'.repeat(200) })));
+    const frames = Array.from({ length: 40 }, (_, i) => pack(['app.bp', blob, { chunk: `bp${i}` }]));
+    for (const f of frames) c.send(f);
+    await new Promise((r) => setTimeout(r, 500));
+    // The server is not reading: most of the ~18 MB is still queued on the client side.
+    expect(c.socket.writableLength).toBeGreaterThan(4 * 1024 * 1024);
+    expect(c.received).toBe(0);
+    release();
+    for (let i = 0; i < 40; i++) expect(await c.next(10_000)).toEqual({ ack: `bp${i}` });
+    expect(store.stats().pendingRecords).toBe(80_000);
+  });
+
   it('a rejected write (buffer full, throw_exception) is never acked and closes that connection', async () => {
     const { store, input, logs } = await setup({ limits: { totalLimitSize: 200, overflowAction: 'throw_exception' } });
     const c = client(input.port);
@@ -268,8 +292,15 @@ describe('forward input', () => {
     const bad3 = client(input.port);
     bad3.send(Buffer.from([0xc1]));
     await bad3.closed;
+    const bad4 = client(input.port); // declares a 100 MB PackedForward payload: refused before it is buffered
+    const hdr = Buffer.alloc(5);
+    hdr[0] = 0xc6;
+    hdr.writeUInt32BE(100 * 1024 * 1024, 1);
+    bad4.send(Buffer.concat([Buffer.from([0x93]), pack('app.huge'), hdr, Buffer.alloc(1000)]));
+    await bad4.closed;
     const warnings = logs.filter((l) => l.level === 'warn' && /malformed/.test(l.msg));
-    expect(warnings).toHaveLength(3);
+    expect(warnings).toHaveLength(4);
+    expect(String(warnings[3]?.fields?.['error'])).toMatch(/larger than/);
     expect(String(warnings[0]?.fields?.['peer'])).toMatch(/^127\.0\.0\.1:\d+$/);
     good.send(pack(['app.ok', T, { fine: true }, { chunk: 'ok' }]));
     expect(await good.next()).toEqual({ ack: 'ok' });

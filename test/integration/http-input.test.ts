@@ -178,6 +178,17 @@ describe('http input', () => {
     expect(store.stats().pendingRecords).toBe(0);
   });
 
+  it('stop() answers a request blocked on a full buffer with 503 at once', async () => {
+    const { input, base } = await setup({ limits: { totalLimitSize: 64, overflowAction: 'block' }, blockTimeoutMs: 30_000 });
+    const pending = post(`${base}/app.full`, JSON.stringify({ pad: 'y'.repeat(100) }), { 'content-type': 'application/json' });
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    await input.stop();
+    const r = await pending;
+    expect(r.status).toBe(503);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
   it('405 for other methods', async () => {
     const { base } = await setup();
     const res = await request(`${base}/app.x`, { method: 'PUT', body: '{}' });
