@@ -1,5 +1,6 @@
 // The forward input against hand-built frames over a raw TCP socket, into a real SQLite buffer.
 import { createHash } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Packr, Unpackr } from 'msgpackr';
@@ -321,6 +322,15 @@ describe('forward input', () => {
     const c = client(input.port);
     await new Promise<void>((r) => c.socket.once('connect', () => r()));
     await expect(c.next(200)).rejects.toThrow('no reply');
+  });
+
+  it('answers a UDP heartbeat on the same port with one zero byte', async () => {
+    const { input } = await setup();
+    const udp = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => udp.close(() => r())));
+    const reply = new Promise<Buffer>((resolve) => udp.once('message', (m) => resolve(m)));
+    udp.send(Buffer.alloc(0), input.port, '127.0.0.1');
+    expect([...(await reply)]).toEqual([0]);
   });
 
   it('stop() gives up a write blocked on a full buffer (overflow_action block) without acking', async () => {
