@@ -1,17 +1,24 @@
-// Adaptive request concurrency (AIMD), after Vector's adaptive_concurrency: the limit starts at 1 and
-// grows by one per RTT window in which it was reached without backpressure and with latency not above
-// the baseline; backpressure (429, 503, timeouts) or latency above mean + k·deviation multiplies it by
-// `decreaseRatio` (at most once per window). With `adaptive: false` the limit is fixed at `max`.
+// Adaptive request concurrency (AIMD), after Vector's adaptive_concurrency controller.
 //
-// State: limit, the latency baseline (EWMA of RTT and of its deviation), the current window.
+// Time is cut into windows about one RTT long (the baseline mean RTT). At the end of a window:
+//   - the limit grows by 1 if the window reached the limit, saw no backpressure, and its mean RTT was
+//     not above the baseline (the endpoint is keeping up);
+//   - it is multiplied by `decreaseRatio` if the window's mean RTT rose above baseline + k·deviation.
+// Backpressure (429, 503, timeouts) multiplies it by `decreaseRatio` at once, at most once per window,
+// so a burst of 429s from one overload halves the limit once, not N times. The limit stays within
+// [1, max]; `reset()` puts it back to 1 after an outage (come back slowly). With `adaptive: false`
+// the limit is fixed at `max`.
+//
+// State: limit; the baseline (EWMA of window mean RTTs and of their deviation); the current window
+// (start, RTT sum/count, reached, backpressure, decreased).
 
 export interface ConcurrencyOptions {
   max: number;
   adaptive: boolean;
   decreaseRatio: number;
-  /** Deviations above the mean RTT that count as "latency rising". */
+  /** Deviations above the baseline RTT that count as "latency rising". */
   rttDeviationK?: number;
-  /** EWMA weight of a new RTT sample. */
+  /** EWMA weight of a new window's mean RTT in the baseline. */
   ewmaAlpha?: number;
 }
 
@@ -20,14 +27,15 @@ export class ConcurrencyLimiter {
   #limit: number;
   #rttMean: number | null = null;
   #rttDev = 0;
-  #windowStart = 0;
+  #windowStart: number | null = null;
+  #windowRttSum = 0;
+  #windowRttCount = 0;
   #windowReached = false;
   #windowBackpressure = false;
-  #windowSlow = false;
   #decreasedThisWindow = false;
 
   constructor(opts: ConcurrencyOptions) {
-    this.#opts = { rttDeviationK: 2, ewmaAlpha: 0.3, ...opts, max: Math.max(1, opts.max) };
+    this.#opts = { rttDeviationK: 2, ewmaAlpha: 0.4, ...opts, max: Math.max(1, opts.max) };
     this.#limit = this.#opts.adaptive ? 1 : this.#opts.max;
   }
 
@@ -35,61 +43,74 @@ export class ConcurrencyLimiter {
     return this.#limit;
   }
 
+  /** The baseline RTT (ms), null before the first window closed. */
   get rttMeanMs(): number | null {
     return this.#rttMean;
   }
 
-  /** Back to 1 after an outage: come back slowly. */
+  /** Back to 1 after an outage: come back slowly. The RTT baseline is kept. */
   reset(): void {
     if (this.#opts.adaptive) this.#limit = 1;
-    this.#windowReached = false;
-    this.#windowBackpressure = false;
-    this.#windowSlow = false;
+    this.#newWindow(null);
   }
 
-  /** Called when a request starts with `inflight` requests now running (including it). */
+  /** Called when a request starts, with `inflight` requests now running (including it). */
   onStart(inflight: number, now: number): void {
-    if (this.#windowStart === 0) this.#windowStart = now;
+    if (this.#windowStart === null) this.#windowStart = now;
     if (inflight >= this.#limit) this.#windowReached = true;
   }
 
   /** A response (or a failure) came back after `rttMs`; `backpressure` for 429/503/timeouts. */
   onResponse(rttMs: number, backpressure: boolean, now: number): void {
     if (!this.#opts.adaptive) return;
-    const mean = this.#rttMean;
-    const slow = mean !== null && rttMs > mean + this.#opts.rttDeviationK * this.#rttDev && rttMs > mean * 1.5;
-    if (!backpressure) this.#observeRtt(rttMs);
-    if (backpressure || slow) {
-      if (backpressure) this.#windowBackpressure = true;
-      if (slow) this.#windowSlow = true;
-      if (!this.#decreasedThisWindow) {
-        this.#limit = Math.max(1, Math.floor(this.#limit * this.#opts.decreaseRatio));
-        this.#decreasedThisWindow = true;
-      }
+    if (this.#windowStart === null) this.#windowStart = now;
+    if (backpressure) {
+      this.#windowBackpressure = true;
+      this.#decrease();
+    } else {
+      this.#windowRttSum += rttMs;
+      this.#windowRttCount++;
     }
     const windowLength = Math.max(this.#rttMean ?? rttMs, 1);
     if (now - this.#windowStart >= windowLength) this.#closeWindow(now);
   }
 
-  #observeRtt(rtt: number): void {
-    if (this.#rttMean === null) {
-      this.#rttMean = rtt;
-      this.#rttDev = rtt / 2;
-      return;
-    }
-    const a = this.#opts.ewmaAlpha;
-    this.#rttDev = (1 - a) * this.#rttDev + a * Math.abs(rtt - this.#rttMean);
-    this.#rttMean = (1 - a) * this.#rttMean + a * rtt;
+  #decrease(): void {
+    if (this.#decreasedThisWindow) return;
+    this.#limit = Math.max(1, Math.floor(this.#limit * this.#opts.decreaseRatio));
+    this.#decreasedThisWindow = true;
   }
 
   #closeWindow(now: number): void {
-    if (this.#windowReached && !this.#windowBackpressure && !this.#windowSlow && !this.#decreasedThisWindow) {
-      this.#limit = Math.min(this.#opts.max, this.#limit + 1);
+    if (this.#windowRttCount > 0) {
+      const current = this.#windowRttSum / this.#windowRttCount;
+      const baseline = this.#rttMean;
+      if (baseline === null) {
+        this.#rttMean = current;
+        this.#rttDev = current / 2;
+        if (this.#windowReached && !this.#windowBackpressure && !this.#decreasedThisWindow) this.#grow();
+      } else {
+        const threshold = baseline + this.#opts.rttDeviationK * this.#rttDev;
+        if (current > threshold) this.#decrease();
+        else if (this.#windowReached && !this.#windowBackpressure && !this.#decreasedThisWindow && current <= baseline) this.#grow();
+        const a = this.#opts.ewmaAlpha;
+        this.#rttDev = (1 - a) * this.#rttDev + a * Math.abs(current - baseline);
+        this.#rttMean = (1 - a) * baseline + a * current;
+      }
     }
-    this.#windowStart = now;
+    this.#newWindow(now);
+  }
+
+  #grow(): void {
+    this.#limit = Math.min(this.#opts.max, this.#limit + 1);
+  }
+
+  #newWindow(start: number | null): void {
+    this.#windowStart = start;
+    this.#windowRttSum = 0;
+    this.#windowRttCount = 0;
     this.#windowReached = false;
     this.#windowBackpressure = false;
-    this.#windowSlow = false;
     this.#decreasedThisWindow = false;
   }
 }

@@ -47,6 +47,8 @@ export class OutputWorker {
   #timer: TimerHandle | null = null;
   #running = false;
   #lastLeaseEmpty = false;
+  /** Keys of in-doubt chunks whose duplicate risk was already reported (dropped once settled). */
+  readonly #duplicateRiskReported = new Set<string>();
 
   constructor(o: WorkerOptions) {
     this.#o = o;
@@ -144,13 +146,12 @@ export class OutputWorker {
 
   #send(chunk: SealedChunk): void {
     const now = this.#o.clock.now();
-    const dedupWindow = this.output.config.dedupWindow;
-    if (chunk.inDoubtSince !== null && now - chunk.inDoubtSince > dedupWindow) {
-      this.#o.observer.duplicateRisk?.(this.name, chunk, now - chunk.inDoubtSince);
-    }
+    this.#checkDuplicateRisk(chunk, now);
+    // Counted before the request is added to #inflight, so include it: at limit L, the L-th request
+    // is what "reached the limit" means to the limiter.
+    this.#limiter.onStart(this.#inflight.size + 1, now);
+    this.#o.observer.attempt?.(this.name, chunk, this.#inflight.size);
     const p = (async () => {
-      this.#limiter.onStart(this.#inflight.size, now);
-      this.#o.observer.attempt?.(this.name, chunk, this.#inflight.size);
       let outcome: Outcome;
       try {
         outcome = await this.output.send(chunk, this.#abort.signal);
@@ -164,6 +165,18 @@ export class OutputWorker {
       this.#inflight.delete(p);
       this.pump();
     });
+  }
+
+  /**
+   * An in-doubt chunk re-sent later than the dedup window after it first went in doubt may be imported
+   * twice. Reported once per chunk (per process), however many re-sends follow.
+   */
+  #checkDuplicateRisk(chunk: SealedChunk, now: number): void {
+    if (chunk.inDoubtSince === null || this.#duplicateRiskReported.has(chunk.key)) return;
+    const inDoubtFor = now - chunk.inDoubtSince;
+    if (inDoubtFor <= this.output.config.dedupWindow) return;
+    this.#duplicateRiskReported.add(chunk.key);
+    this.#o.observer.duplicateRisk?.(this.name, chunk, inDoubtFor);
   }
 
   async #settle(chunk: SealedChunk, outcome: Outcome): Promise<void> {
@@ -212,6 +225,7 @@ export class OutputWorker {
         break;
       }
     }
+    if (action !== 'released') this.#duplicateRiskReported.delete(chunk.key);
     observer.outcome?.(this.name, chunk, outcome, action, detail);
     const after = this.#health.state;
     if (after !== before) observer.stateChange?.(this.name, before, after, outcomeReason(outcome), this.#health.resumeAt);
