@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { registerConfig } from './config-check.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerFlush } from './flush.js';
+import { registerRun } from './run.js';
 import { registerSend } from './send.js';
 import { registerStatus } from './status.js';
 
 export function registerCommands(program: Command): void {
+  registerRun(program);
   registerSend(program);
   registerFlush(program);
   registerStatus(program);

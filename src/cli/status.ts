@@ -9,18 +9,7 @@ import { openStore } from '../daemon/compose.js';
 import { action } from './action.js';
 import { loadForCommand } from './context.js';
 import { globalsOf } from './globals.js';
-
-export interface StatusJson {
-  buffer: string;
-  chunks: { open: number; sealing: number; queued: number; inflight: number; parked: number };
-  pending_records: number;
-  pending_bytes: number;
-  parked_records: number;
-  stored_bytes: number;
-  oldest_pending_age_s: number | null;
-  dropped_records: number;
-  outputs: { name: string; type: string; match: string; state: string; concurrency: number; next_attempt_at: string | null }[];
-}
+import { statusJson, type OutputStateView, type StatusJson } from '../daemon/status-json.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -33,7 +22,7 @@ export function registerStatus(program: Command): void {
         const dir = ctx.config.buffer.path;
         let stats: BufferStats | null = null;
         let counters: Record<string, number> = {};
-        let outputState: Map<string, { state: string; concurrency: number; next_attempt_at: string | null }> = new Map();
+        let outputState: Map<string, OutputStateView> = new Map();
         if (existsSync(join(dir, DB_FILE))) {
           const store = openStore(ctx.config.buffer);
           try {
@@ -44,42 +33,11 @@ export function registerStatus(program: Command): void {
             await store.close();
           }
         }
-        const json = toJson(dir, stats, counters, ctx.config.outputs, outputState);
+        const json = statusJson(dir, stats, counters, ctx.config.outputs, outputState);
         process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : render(json, stats === null));
         return 0;
       }),
     );
-}
-
-function toJson(
-  dir: string,
-  s: BufferStats | null,
-  counters: Record<string, number>,
-  outputs: readonly { name: string; type: string; match: string; concurrency: { adaptive: boolean; max: number } }[],
-  saved: Map<string, { state: string; concurrency: number; next_attempt_at: string | null }>,
-): StatusJson {
-  const c = s?.chunks ?? { open: 0, sealing: 0, queued: 0, inflight: 0, parked: 0 };
-  return {
-    buffer: dir,
-    chunks: { open: c.open, sealing: c.sealing, queued: c.queued, inflight: c.inflight, parked: c.parked },
-    pending_records: s?.pendingRecords ?? 0,
-    pending_bytes: s?.pendingBytes ?? 0,
-    parked_records: s?.parkedRecords ?? 0,
-    stored_bytes: s?.storedBytes ?? 0,
-    oldest_pending_age_s: s?.oldestPendingCreatedAt != null ? Math.max(0, (Date.now() - s.oldestPendingCreatedAt) / 1000) : null,
-    dropped_records: counters.dropped_records ?? 0,
-    outputs: outputs.map((o) => {
-      const st = saved.get(o.name);
-      return {
-        name: o.name,
-        type: o.type,
-        match: o.match,
-        state: st?.state ?? 'healthy',
-        concurrency: st?.concurrency ?? (o.concurrency.adaptive ? 1 : o.concurrency.max),
-        next_attempt_at: st?.next_attempt_at ?? null,
-      };
-    }),
-  };
 }
 
 function render(j: StatusJson, missing: boolean): string {

@@ -1,0 +1,240 @@
+// The daemon: the composition root of `tdfwd run`. Owns the buffer lock, the chunk store, the buffer
+// writer, the metrics, the admin server and the current Pipeline; handles reload, flush-now and the
+// graceful stop.
+//
+// States: starting → running ⇄ reloading → stopping → stopped.
+// Stop: inputs stop (everything they acknowledged is committed), open chunks are sealed, delivery goes
+// on for up to shutdown_timeout, then in-flight requests are aborted (their chunks stay, in doubt) and
+// the buffer is closed. Whatever is left is durable for the next start.
+import { TdfwdMetrics } from '../admin/metrics.js';
+import { startAdminServer, type AdminServer } from '../admin/server.js';
+import type { ChunkStore } from '../buffer/store.js';
+import { loadConfig } from '../config/load.js';
+import type { TdfwdConfig } from '../config/types.js';
+import { ConfigError } from '../core/errors.js';
+import { combineObservers } from '../delivery/events.js';
+import { persistOutputState } from '../delivery/persist-state.js';
+import { BufferWriter } from '../ingest/writer.js';
+import { Router } from '../router/router.js';
+import { openStore } from './compose.js';
+import { DaemonLock } from './lock.js';
+import { setLoggerSecrets, type Logger } from './logger.js';
+import { deliveryLogObserver } from './log-observer.js';
+import { Pipeline } from './pipeline.js';
+import { statusJson, type OutputStateView, type StatusJson } from './status-json.js';
+
+export interface DaemonOptions {
+  configFile: string;
+  bufferFlag?: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+export class Daemon {
+  readonly #opts: DaemonOptions;
+  readonly #log: Logger;
+  readonly #lock: DaemonLock;
+  readonly #store: ChunkStore;
+  readonly #writer: BufferWriter;
+  readonly metrics = new TdfwdMetrics();
+  #pipeline: Pipeline;
+  #admin: AdminServer | null = null;
+  #statsTimer: NodeJS.Timeout | null = null;
+  #state: 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped' = 'starting';
+  #reloading: Promise<boolean> | null = null;
+  readonly #warnedTags = new Set<string>();
+  #router: Router<string>;
+
+  private constructor(opts: DaemonOptions, config: TdfwdConfig, lock: DaemonLock, store: ChunkStore) {
+    this.#opts = opts;
+    this.#log = opts.log;
+    this.#lock = lock;
+    this.#store = store;
+    this.#writer = new BufferWriter(store, {
+      onBlocked: (m) => this.#log.warn(`${m}; inputs are paused until delivery makes room`),
+    });
+    this.#router = routerOf(config);
+    this.#pipeline = this.#buildPipeline(config);
+  }
+
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const config = loadConfig({ file: opts.configFile, env: opts.env, ...(opts.bufferFlag ? { bufferFlag: opts.bufferFlag } : {}) });
+    if (config.inputs.length === 0) {
+      throw new ConfigError('inputs', 'no inputs configured: the daemon would have nothing to read (see examples/quickstart.yaml)');
+    }
+    setLoggerSecrets(opts.log, config.secrets);
+    const store = openStore(config.buffer);
+    let lock: DaemonLock;
+    try {
+      lock = DaemonLock.acquire(config.buffer.path);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    const daemon = new Daemon(opts, config, lock, store);
+    try {
+      await daemon.#startAll(config);
+    } catch (err) {
+      await daemon.stop('start failed', 0).catch(() => {});
+      throw err;
+    }
+    return daemon;
+  }
+
+  get config(): TdfwdConfig {
+    return this.#pipeline.config;
+  }
+
+  get adminUrl(): string | null {
+    return this.#admin?.url ?? null;
+  }
+
+  #buildPipeline(config: TdfwdConfig): Pipeline {
+    const observer = combineObservers(
+      this.metrics,
+      deliveryLogObserver(this.#log),
+      persistOutputState(this.#store, config.outputs.map((o) => ({ name: o.name, concurrency: o.concurrency.adaptive ? 1 : o.concurrency.max }))),
+    );
+    return new Pipeline(config, {
+      store: this.#store,
+      writer: this.#writer,
+      log: this.#log,
+      observer,
+      onRecords: (input, events) => {
+        const byTag = new Map<string, number>();
+        for (const e of events) byTag.set(e.tag, (byTag.get(e.tag) ?? 0) + 1);
+        for (const [tag, n] of byTag) {
+          this.metrics.recordsIn(input, tag, n);
+          if (this.#router.route(tag) === null) this.#unrouted(tag, n);
+        }
+      },
+    });
+  }
+
+  #unrouted(tag: string, n: number): void {
+    this.metrics.unroutedRecords(tag, n);
+    if (this.#warnedTags.has(tag) || this.#warnedTags.size > 1000) return;
+    this.#warnedTags.add(tag);
+    this.#log.warn({ tag }, `no output matches tag "${tag}": its records stay buffered until an output matches (edit the config, then SIGHUP)`);
+  }
+
+  async #startAll(config: TdfwdConfig): Promise<void> {
+    this.#store.reclaimLeases();
+    await this.#store.sealOpen(Date.now() - config.buffer.flushInterval);
+    await this.#pipeline.start();
+    if (config.admin.listen) {
+      this.#admin = await startAdminServer({
+        listen: config.admin.listen,
+        metrics: this.metrics,
+        status: () => this.status(),
+        flush: () => this.flushNow(),
+      });
+      this.#log.info({ admin: this.#admin.url }, `admin listening on ${this.#admin.url}`);
+    }
+    this.#statsTimer = setInterval(() => this.#refreshStats(), 2000);
+    this.#statsTimer.unref();
+    this.#refreshStats();
+    this.#state = 'running';
+    this.#log.info(
+      { buffer: config.buffer.path, inputs: config.inputs.length, outputs: config.outputs.length },
+      `tdfwd daemon running: ${config.inputs.length} inputs, ${config.outputs.length} outputs, buffer ${config.buffer.path}`,
+    );
+  }
+
+  #refreshStats(): void {
+    try {
+      this.metrics.setBufferStats(this.#store.stats());
+    } catch (err) {
+      this.#log.error(`reading buffer stats failed: ${(err as Error).message}`);
+    }
+  }
+
+  status(): StatusJson & { daemon: { pid: number; state: string; admin: string | null } } {
+    const states = new Map<string, OutputStateView>(this.#pipeline.engine.status().map((s) => [s.name, s]));
+    const json = statusJson(this.config.buffer.path, this.#store.stats(), this.#store.counters(), this.config.outputs, states);
+    return { ...json, daemon: { pid: process.pid, state: this.#state, admin: this.adminUrl } };
+  }
+
+  /** SIGUSR1 / POST /api/flush: seal every open chunk and look for work now. */
+  async flushNow(): Promise<{ sealed: boolean }> {
+    await this.#store.sealOpen();
+    this.#pipeline.engine.wake();
+    this.#log.info('flush requested: open chunks sealed, delivery woken');
+    return { sealed: true };
+  }
+
+  /** SIGHUP: load the config again; an invalid one is refused and the old one kept. */
+  reload(): Promise<boolean> {
+    if (this.#reloading) return this.#reloading;
+    this.#reloading = this.#reload().finally(() => (this.#reloading = null));
+    return this.#reloading;
+  }
+
+  async #reload(): Promise<boolean> {
+    if (this.#state !== 'running') return false;
+    let next: TdfwdConfig;
+    try {
+      next = loadConfig({ file: this.#opts.configFile, env: this.#opts.env, ...(this.#opts.bufferFlag ? { bufferFlag: this.#opts.bufferFlag } : {}) });
+      if (next.buffer.path !== this.config.buffer.path) throw new ConfigError('buffer.path', 'cannot change on reload; restart the daemon to move the buffer');
+      if (next.admin.listen !== this.config.admin.listen) this.#log.warn('admin.listen changed: it takes effect at the next restart');
+      if (next.inputs.length === 0) throw new ConfigError('inputs', 'no inputs configured');
+    } catch (err) {
+      this.#log.error({ err: (err as Error).message }, `reload refused, the running config is kept: ${(err as Error).message}`);
+      return false;
+    }
+    this.#state = 'reloading';
+    const old = this.#pipeline;
+    try {
+      const fresh = this.#buildPipeline(next);
+      await old.stopInputs();
+      await old.stopDelivery(5000);
+      Object.assign(this.#store.limits, {
+        chunkLimitSize: next.buffer.chunkLimitSize,
+        chunkLimitRecords: next.buffer.chunkLimitRecords,
+        totalLimitSize: next.buffer.totalLimitSize,
+        overflowAction: next.buffer.overflowAction,
+      });
+      setLoggerSecrets(this.#log, next.secrets);
+      this.#router = routerOf(next);
+      this.#warnedTags.clear();
+      this.#pipeline = fresh;
+      await fresh.start();
+      this.#log.info(`config reloaded: ${next.inputs.length} inputs, ${next.outputs.length} outputs`);
+      return true;
+    } catch (err) {
+      this.#log.error(`reload failed while switching: ${(err as Error).message}`);
+      return false;
+    } finally {
+      this.#state = 'running';
+    }
+  }
+
+  /** Graceful stop within graceMs; returns once the buffer is closed. */
+  async stop(reason: string, graceMs: number = this.config.shutdownTimeout): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    this.#log.info(`stopping (${reason}): inputs first, then delivering for up to ${graceMs} ms`);
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
+    await this.#reloading?.catch(() => {});
+    const p = this.#pipeline;
+    await p.stopInputs();
+    try {
+      await this.#store.sealOpen();
+      const result = await p.engine.drain(graceMs);
+      if (!result.complete) this.#log.warn('shutdown_timeout reached: the rest stays buffered for the next start');
+    } catch (err) {
+      this.#log.error(`delivery during shutdown failed: ${(err as Error).message}`);
+    }
+    await p.stopDelivery(0);
+    await this.#admin?.close();
+    const left = this.#store.stats();
+    await this.#store.close();
+    this.#lock.release();
+    this.#state = 'stopped';
+    this.#log.info({ pending_records: left.pendingRecords, parked_chunks: left.chunks.parked }, `stopped; ${left.pendingRecords} records stay buffered`);
+  }
+}
+
+function routerOf(config: TdfwdConfig): Router<string> {
+  return new Router(config.outputs.map((o) => ({ pattern: o.match, target: o.name })));
+}
