@@ -14,7 +14,7 @@ import type { LineParser } from '../../parsers/index.js';
 import { LineSplitter } from '../../parsers/line-splitter.js';
 import { MultilineJoiner } from './multiline.js';
 
-/** Bytes read per fs.read: large enough for throughput, small enough to keep memory bounded. */
+/** Bytes read per fs.read at most: large enough for throughput, small enough to bound memory. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 const NL = 10;
 

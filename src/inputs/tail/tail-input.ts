@@ -22,12 +22,16 @@ export interface TailInputContext extends InputContext {
   positions: PositionLookup;
   /** How often paths are stat'ed (default 250 ms). */
   pollIntervalMs?: number;
+  /**
+   * Bytes of lines committed in one write (default 4 MiB). One write must fit in the buffer's
+   * total_limit_size, so the daemon passes a fraction of it when the buffer is small.
+   */
+  maxBatchBytes?: number;
 }
 
 /** Chunks read from one file per poll before moving to the next file (fairness across files). */
 const CHUNKS_PER_TURN = 16;
-/** Bytes of lines read before their records are committed. */
-const COMMIT_BYTES = 4 * 1024 * 1024;
+const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
 const WARN_EVERY_MS = 30_000;
 
 export class TailInput implements Input {
@@ -46,7 +50,9 @@ export class TailInput implements Input {
   readonly #abort = new AbortController();
   readonly #warned = new Map<string, number>();
   /** The one read buffer: files are read one at a time. */
-  readonly #readBuf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  readonly #readBuf: Buffer;
+  /** Bytes of lines read before their records are committed. */
+  readonly #batchBytes: number;
   #loop: Promise<void> | null = null;
   #lastRefresh = 0;
   #stopping = false;
@@ -60,6 +66,8 @@ export class TailInput implements Input {
     this.#parser = createParser(cfg.format, cfg.timeKey === undefined ? {} : { timeKey: cfg.timeKey });
     this.#multilineStart = cfg.multilineStart === undefined ? undefined : new RegExp(cfg.multilineStart);
     this.#pollMs = ctx.pollIntervalMs ?? 250;
+    this.#batchBytes = Math.max(1024, ctx.maxBatchBytes ?? DEFAULT_BATCH_BYTES);
+    this.#readBuf = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, this.#batchBytes));
   }
 
   get linesRead(): number { return this.#counters.linesRead; }
@@ -229,7 +237,7 @@ export class TailInput implements Input {
       await this.#commit(f, head, { events: [], lines: 0, bytes: 0, offset: 0 });
     }
     // Several reads go into one commit: fewer transactions (each one an fsync with sync: full) is
-    // most of the throughput; COMMIT_BYTES of lines bound what is held.
+    // most of the throughput; maxBatchBytes of lines bound what is held.
     let batch: Batch | null = null;
     let held = 0;
     for (let i = 0; i < CHUNKS_PER_TURN; i++) {
@@ -240,7 +248,7 @@ export class TailInput implements Input {
       }
       held += more.bytes;
       batch = batch ? merge(batch, more) : more;
-      if (held >= COMMIT_BYTES) {
+      if (held + this.#readBuf.length > this.#batchBytes) {
         await this.#commit(f, head, batch);
         batch = null;
         held = 0;
