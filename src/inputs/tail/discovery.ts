@@ -1,5 +1,7 @@
 // Which files a tail input follows, and under which tag: glob expansion (tinyglobby) with the
 // `exclude` globs, and fluentd's `*` tag expansion. Pure apart from the directory listing.
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 
@@ -32,4 +34,17 @@ export function pathTag(path: string): string {
 /** `app.*` for `/var/log/a.log` → `app.var.log.a.log`; a tag without `*` is used as is. */
 export function tagForPath(tagPattern: string, path: string): string {
   return tagPattern.includes('*') ? tagPattern.split('*').join(pathTag(path)) : tagPattern;
+}
+
+export async function statOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
+}
+
+export async function inodeOf(path: string): Promise<string | null> {
+  const st = await statOrNull(path);
+  return st ? String(st.ino) : null;
 }

@@ -5,6 +5,16 @@
 //
 // States: empty → pending (a group open) → empty (emitted by the next start line, a flush, or size).
 
+import { ConfigError } from '../../core/errors.js';
+
+export function compileMultilineStart(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (err) {
+    throw new ConfigError('multiline_start', `not a valid regular expression (${(err as Error).message}); fix the pattern`);
+  }
+}
+
 export interface PendingGroup {
   text: string;
   lines: number;

@@ -215,3 +215,9 @@ export class TailFile {
     batch.lines += group.lines - 1;
   }
 }
+
+/** One batch of several reads of the same file (one commit for all). */
+export function mergeBatches(a: Batch, b: Batch): Batch {
+  for (const ev of b.events) a.events.push(ev);
+  return { events: a.events, lines: a.lines + b.lines, offset: b.offset, bytes: a.bytes + b.bytes };
+}

@@ -7,16 +7,15 @@
 // at most one chunk (1 MiB) of lines per file is in memory.
 //
 // States: created → running (loop) → stopping (loop finishes its in-flight write) → stopped.
-import { stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import { systemClock } from '../../core/clock.js';
 import type { TailInputConfig } from '../../config/types.js';
 import { createParser } from '../../parsers/index.js';
 import type { Input, InputContext } from '../types.js';
-import { createDiscovery, tagForPath, type Discovery } from './discovery.js';
+import { createDiscovery, inodeOf, statOrNull, tagForPath, type Discovery } from './discovery.js';
+import { compileMultilineStart } from './multiline.js';
 import { PathFollower } from './path-follower.js';
 import { asLookup, claimsByInode, startOffset, type PositionLookup, type StartPlan, type StoredPositionLookup } from './start-position.js';
-import { READ_CHUNK_BYTES, TailFile, type Batch, type FileFormat, type TailCounters } from './tail-file.js';
+import { mergeBatches, READ_CHUNK_BYTES, TailFile, type Batch, type FileFormat, type TailCounters } from './tail-file.js';
 
 export interface TailInputContext extends InputContext {
   positions: PositionLookup;
@@ -64,7 +63,7 @@ export class TailInput implements Input {
     this.#discovery = createDiscovery(cfg.path, cfg.exclude);
     this.#positions = asLookup(ctx.positions);
     this.#parser = createParser(cfg.format, cfg.timeKey === undefined ? {} : { timeKey: cfg.timeKey });
-    this.#multilineStart = cfg.multilineStart === undefined ? undefined : new RegExp(cfg.multilineStart);
+    this.#multilineStart = cfg.multilineStart === undefined ? undefined : compileMultilineStart(cfg.multilineStart);
     this.#pollMs = ctx.pollIntervalMs ?? 250;
     this.#batchBytes = Math.max(1024, ctx.maxBatchBytes ?? DEFAULT_BATCH_BYTES);
     this.#readBuf = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, this.#batchBytes));
@@ -162,7 +161,7 @@ export class TailInput implements Input {
     f.queue.push(file);
     const fields = { path: f.path, inode: file.inode, offset: plan.offset };
     if (plan.reason === 'truncated') this.#ctx.log('info', 'file is shorter than its stored position (truncated); reading it from the start', fields);
-    else if (plan.reason === 'rotated') this.#ctx.log('info', 'file was rotated while stopped; reading the new file from the start', fields);
+    else if (plan.reason === 'rotated') this.#ctx.log('info', 'file was replaced since its position was stored (rotated); reading the new file from the start', fields);
     else this.#ctx.log('debug', `following file (${plan.reason})`, fields);
     return file;
   }
@@ -247,7 +246,7 @@ export class TailInput implements Input {
         return this.#atEnd(f, head, now);
       }
       held += more.bytes;
-      batch = batch ? merge(batch, more) : more;
+      batch = batch ? mergeBatches(batch, more) : more;
       if (held + this.#readBuf.length > this.#batchBytes) {
         await this.#commit(f, head, batch);
         batch = null;
@@ -312,22 +311,4 @@ export class TailInput implements Input {
     if (this.#warned.size > 1000) this.#warned.clear();
     this.#ctx.log('warn', msg, fields);
   }
-}
-
-function merge(a: Batch, b: Batch): Batch {
-  for (const ev of b.events) a.events.push(ev);
-  return { events: a.events, lines: a.lines + b.lines, offset: b.offset, bytes: a.bytes + b.bytes };
-}
-
-async function statOrNull(path: string): Promise<Stats | null> {
-  try {
-    return await stat(path);
-  } catch {
-    return null;
-  }
-}
-
-async function inodeOf(path: string): Promise<string | null> {
-  const st = await statOrNull(path);
-  return st ? String(st.ino) : null;
 }
