@@ -6,6 +6,7 @@
 // then oldest) and send them. Each Outcome updates the chunk in the queue (ack / release / park /
 // split) and the health and concurrency, then pumps again. With nothing to send it sleeps until
 // `pollMs` passes or `wake()` is called.
+import { setMaxListeners } from 'node:events';
 import type { SealedChunk } from '../core/chunk.js';
 import type { Clock, Random, TimerHandle } from '../core/clock.js';
 import type { Outcome } from '../core/outcome.js';
@@ -56,6 +57,9 @@ export class OutputWorker {
     const cfg = o.output.config;
     this.#health = new EndpointHealth(cfg.retry, o.random);
     this.#limiter = new ConcurrencyLimiter(cfg.concurrency);
+    // Every request in flight listens on the stop signal, and undici releases a finished request's
+    // listener lazily: allow a few per concurrency slot without Node's leak warning.
+    setMaxListeners(Math.max(10, cfg.concurrency.max * 4 + 8), this.#abort.signal);
   }
 
   get name(): string {

@@ -1,0 +1,94 @@
+// Shared by the delivery integration tests: a real chunk store in a temp dir filled with sealed chunks,
+// a real td output against the local endpoint, and the engine on the system clock.
+import { randomBytes } from 'node:crypto';
+import type { ChunkStore } from '../../src/buffer/store.js';
+import { encodeRecords } from '../../src/codec/msgpack.js';
+import type { TdOutputConfig } from '../../src/config/types.js';
+import { systemClock, systemRandom } from '../../src/core/clock.js';
+import { DeliveryEngine } from '../../src/delivery/engine.js';
+import type { DeliveryObserver } from '../../src/delivery/events.js';
+import type { EndpointHandle } from '../../src/endpoint/index.js';
+import { TdOutput } from '../../src/outputs/td/output.js';
+import { openStore } from '../helpers/store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+export interface Agent {
+  store: ChunkStore;
+  engine: DeliveryEngine;
+  keys: string[];
+  records: number;
+  close(): Promise<void>;
+}
+
+export type OutputOverrides = Partial<Omit<TdOutputConfig, 'retry' | 'concurrency'>> & {
+  retry?: Partial<TdOutputConfig['retry']>;
+  concurrency?: Partial<TdOutputConfig['concurrency']>;
+};
+
+export function tdConfig(ep: EndpointHandle, o: OutputOverrides = {}): TdOutputConfig {
+  return {
+    type: 'td',
+    name: 'td.0',
+    match: 'td.**',
+    endpoint: ep.url,
+    apikey: 'k',
+    autoCreateTable: true,
+    timeout: 5000,
+    dedupWindow: 20 * 60_000,
+    ...o,
+    concurrency: { max: 8, adaptive: true, decreaseRatio: 0.5, ...o.concurrency },
+    retry: { type: 'exponential', wait: 1000, maxWait: 4000, jitter: 'full', randomize: 0.5, timeout: 72 * 3600_000, maxAttempts: null, ...o.retry },
+  };
+}
+
+/** A buffer with `chunks` sealed chunks of `perChunk` records each (records carry `agent` and `seq`). */
+export async function agent(
+  ep: EndpointHandle,
+  o: { chunks: number; perChunk?: number; output?: OutputOverrides; observer?: DeliveryObserver; recordBytes?: number; name?: string },
+): Promise<Agent> {
+  const t = tempDir('tdfwd-delivery-');
+  const perChunk = o.perChunk ?? 10;
+  const store = openStore(t.dir, { chunkLimitRecords: perChunk });
+  const name = o.name ?? 'a';
+  for (let c = 0; c < o.chunks; c++) {
+    const records = Array.from({ length: perChunk }, (_, i) => ({
+      time: 1_700_000_000,
+      agent: name,
+      seq: c * perChunk + i,
+      ...(o.recordBytes ? { blob: randomBytes(o.recordBytes / 2).toString('hex') } : {}),
+    }));
+    store.append([{ tag: 'td.db.events', data: encodeRecords(records), records: records.length }]);
+  }
+  await store.sealOpen();
+  const keys = store.listChunks('queued', 100_000).map((r) => r.key);
+  const output = new TdOutput(tdConfig(ep, o.output));
+  const engine = new DeliveryEngine({ queue: store, outputs: [output], clock: systemClock, random: systemRandom, pollMs: 100, ...(o.observer ? { observer: o.observer } : {}) });
+  return {
+    store,
+    engine,
+    keys,
+    records: o.chunks * perChunk,
+    async close() {
+      await engine.stop(0);
+      await store.close();
+      t.cleanup();
+    },
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every key of the agents imported exactly once, and nothing else imported. */
+export function importedExactlyOnce(ep: EndpointHandle, keys: readonly string[]): { missing: number; duplicated: number; extra: number } {
+  const imports = ep.importsById();
+  const want = new Set(keys);
+  let missing = 0;
+  let duplicated = 0;
+  for (const k of keys) {
+    const n = imports.get(k) ?? 0;
+    if (n === 0) missing++;
+    if (n > 1) duplicated++;
+  }
+  const extra = [...imports.keys()].filter((k) => !want.has(k)).length;
+  return { missing, duplicated, extra };
+}
