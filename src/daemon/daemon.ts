@@ -209,6 +209,15 @@ export class Daemon {
     }
   }
 
+  /**
+   * The process is about to exit without a graceful stop (a second SIGTERM): give up the pid file so
+   * the next start does not have to judge it stale. Committed data is durable in SQLite's WAL;
+   * leased chunks are reclaimed by the next start (their owner is dead).
+   */
+  abandon(): void {
+    this.#lock.release();
+  }
+
   /** Graceful stop within graceMs; returns once the buffer is closed. */
   async stop(reason: string, graceMs: number = this.config.shutdownTimeout): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
