@@ -1,0 +1,187 @@
+// The daemon's signals as an operator sends them: SIGHUP reloads (a bad config is refused and the old
+// one keeps working), SIGTERM drains within shutdown_timeout and keeps the rest, SIGUSR1 flushes now.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/cli.js';
+import { endpoint, exactlyOnce, freePort, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
+
+function records(from: number, n: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify(Array.from({ length: n }, (_, i) => ({ seq: from + i, ...extra })));
+}
+
+describe('tdfwd run: SIGHUP', () => {
+  it('a good config is applied: a new http input and a changed output work', async () => {
+    const dir = work();
+    const storeA = join(dir, 'a.ndjson');
+    const storeB = join(dir, 'b.ndjson');
+    const epA = await endpoint({ storeFile: storeA });
+    const epB = await endpoint({ storeFile: storeB });
+    const [p1, p2] = [await freePort(), await freePort()];
+    const base = { buffer: { path: join(dir, 'buf'), flush_interval: '500ms' }, admin: { listen: 'off' } };
+    const file = join(dir, 'tdfwd.yaml');
+    writeConfig(file, { ...base, inputs: [{ type: 'http', bind: '127.0.0.1', port: p1 }], outputs: [tdOutput(epA.url)] });
+    const d = await startDaemon(file);
+    expect((await post(p1, '/td.hup.one', records(0, 10))).status).toBe(200);
+    await waitFor(() => storedRows(storeA).length === 10, 20_000);
+
+    writeConfig(file, {
+      ...base,
+      inputs: [
+        { type: 'http', bind: '127.0.0.1', port: p1 },
+        { type: 'http', bind: '127.0.0.1', port: p2 },
+      ],
+      outputs: [tdOutput(epB.url)],
+    });
+    d.signal('SIGHUP');
+    await d.waitLog((l) => l.msg.startsWith('config reloaded'));
+    expect((await post(p1, '/td.hup.one', records(10, 10))).status).toBe(200);
+    expect((await post(p2, '/td.hup.two', records(20, 10))).status).toBe(200);
+    await waitFor(() => storedRows(storeB).length === 20, 20_000);
+    expect(storedRows(storeA)).toHaveLength(10);
+    const seqs = seqCounts(storeB);
+    expect([...seqs.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 10 + i));
+    expect(storedRows(storeB).filter((r) => r.table === 'two')).toHaveLength(10);
+    expect((await d.stop()).code).toBe(0);
+  });
+
+  it('a bad config is refused and logged; the old one keeps working', async () => {
+    const dir = work();
+    const store = join(dir, 'store.ndjson');
+    const ep = await endpoint({ storeFile: store });
+    const port = await freePort();
+    const file = writeConfig(join(dir, 'tdfwd.yaml'), {
+      buffer: { path: join(dir, 'buf'), flush_interval: '500ms' },
+      inputs: [{ type: 'http', bind: '127.0.0.1', port }],
+      outputs: [tdOutput(ep.url)],
+      admin: { listen: 'off' },
+    });
+    const d = await startDaemon(file);
+    expect((await post(port, '/td.hup.bad', records(0, 5))).status).toBe(200);
+
+    writeConfig(file, 'inputs:\n  - { type: http, port: not-a-port }\noutputs: []\n');
+    d.signal('SIGHUP');
+    const refused = await d.waitLog((l) => l.msg.startsWith('reload refused'));
+    expect(refused.msg).toContain('inputs[0].port');
+    expect(refused.level).toBeGreaterThanOrEqual(50);
+
+    // an empty file is refused too (no inputs)
+    writeConfig(file, '');
+    d.signal('SIGHUP');
+    await waitFor(() => d.logs().filter((l) => l.msg.startsWith('reload refused')).length === 2, 20_000);
+
+    expect((await post(port, '/td.hup.bad', records(5, 5))).status).toBe(200);
+    await waitFor(() => storedRows(store).length === 10, 20_000);
+    expect(exactlyOnce(seqCounts(store), 10)).toEqual([]);
+    expect(d.exit).toBeNull();
+    expect((await d.stop()).code).toBe(0);
+  });
+});
+
+describe('tdfwd run: SIGTERM', () => {
+  it('drains the buffer to a healthy endpoint before exiting 0', async () => {
+    const dir = work();
+    const store = join(dir, 'store.ndjson');
+    const ep = await endpoint({ storeFile: store });
+    const d = await startDaemon(
+      writeConfig(join(dir, 'tdfwd.yaml'), {
+        // nothing is sealed by age: only the stop can deliver these records
+        buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
+        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+        outputs: [tdOutput(ep.url)],
+        admin: { listen: 'off' },
+        shutdown_timeout: '20s',
+      }),
+    );
+    const port = d.inputPort('http', 0);
+    for (let i = 0; i < 20; i++) expect((await post(port, '/td.term.ok', records(i * 100, 100))).status).toBe(200);
+    expect(storedRows(store)).toHaveLength(0);
+    expect((await status(join(dir, 'buf'))).pending_records).toBe(2000);
+    const e = await d.stop();
+    expect(e.code).toBe(0);
+    expect(exactlyOnce(seqCounts(store), 2000)).toEqual([]);
+    expect((await status(join(dir, 'buf'))).pending_records).toBe(0);
+  });
+
+  it('with the endpoint down, exits 0 within shutdown_timeout and keeps the data', async () => {
+    const dir = work();
+    const ep = await endpoint();
+    ep.faults.down = true;
+    const d = await startDaemon(
+      writeConfig(join(dir, 'tdfwd.yaml'), {
+        buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
+        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+        outputs: [tdOutput(ep.url)],
+        admin: { listen: 'off' },
+        shutdown_timeout: '2s',
+      }),
+    );
+    const port = d.inputPort('http', 0);
+    expect((await post(port, '/td.term.down', records(0, 300))).status).toBe(200);
+    const t0 = Date.now();
+    const e = await d.stop();
+    const took = Date.now() - t0;
+    expect(e.code).toBe(0);
+    // bounded by shutdown_timeout plus process teardown, far from the 30 s SIGKILL fallback
+    expect(took).toBeLessThan(15_000);
+    expect(d.logs().some((l) => l.msg.startsWith('shutdown_timeout reached'))).toBe(true);
+    const st = await status(join(dir, 'buf'));
+    expect(st.pending_records).toBe(300);
+    expect(ep.stats().importedRecords).toBe(0);
+  });
+  it('a second SIGTERM exits at once; the data stays and the next start is not refused', async () => {
+    const dir = work();
+    const ep = await endpoint();
+    ep.faults.down = true;
+    const file = writeConfig(join(dir, 'tdfwd.yaml'), {
+      buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
+      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+      outputs: [tdOutput(ep.url)],
+      admin: { listen: 'off' },
+      shutdown_timeout: '1h',
+    });
+    const d = await startDaemon(file);
+    expect((await post(d.inputPort('http', 0), '/td.term.twice', records(0, 100))).status).toBe(200);
+    d.signal('SIGTERM');
+    await d.waitLog((l) => l.msg.startsWith('stopping (SIGTERM)'));
+    d.signal('SIGTERM');
+    const e = await d.exited;
+    expect(e.code).toBe(1);
+    expect(d.logs().some((l) => l.msg.startsWith('SIGTERM again'))).toBe(true);
+    expect(existsSync(join(dir, 'buf', 'daemon.pid'))).toBe(false);
+    expect((await status(join(dir, 'buf'))).pending_records).toBe(100);
+    ep.faults.down = false;
+    const next = await startDaemon(file);
+    expect((await next.stop()).code).toBe(0);
+    expect(ep.stats().importedRecords).toBe(100);
+  });
+});
+
+describe('tdfwd run: SIGUSR1', () => {
+  it('seals open chunks and delivers them without waiting for flush_interval', async () => {
+    const dir = work();
+    const store = join(dir, 'store.ndjson');
+    const ep = await endpoint({ storeFile: store });
+    const d = await startDaemon(
+      writeConfig(join(dir, 'tdfwd.yaml'), {
+        buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
+        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+        outputs: [tdOutput(ep.url)],
+        admin: { listen: 'off' },
+      }),
+    );
+    const port = d.inputPort('http', 0);
+    expect((await post(port, '/td.usr1.events', records(0, 50))).status).toBe(200);
+    expect((await status(join(dir, 'buf'))).chunks.open).toBe(1);
+    d.signal('SIGUSR1');
+    await waitFor(() => storedRows(store).length === 50, 20_000);
+    expect(exactlyOnce(seqCounts(store), 50)).toEqual([]);
+    // and again: a second flush delivers what came after the first
+    expect((await post(port, '/td.usr1.events', records(50, 50))).status).toBe(200);
+    d.signal('SIGUSR1');
+    await waitFor(() => storedRows(store).length === 100, 20_000);
+    expect(exactlyOnce(seqCounts(store), 100)).toEqual([]);
+    expect(d.exit).toBeNull();
+    expect((await d.stop()).code).toBe(0);
+  });
+});
