@@ -34,7 +34,7 @@ export function openDb(dir: string, sync: SyncMode = 'full'): Db {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -16000'); // 16 MB page cache, bounded whatever the backlog
+    db.pragma('cache_size = -4000'); // 4 MB page cache: bounded whatever the backlog (blobs stream through it)
     db.pragma('temp_store = MEMORY');
     migrate(db);
   } catch (err) {

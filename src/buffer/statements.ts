@@ -59,6 +59,7 @@ export function prepare(db: Db) {
       `UPDATE chunks SET lease_owner = ?, lease_expires = ? WHERE id = ? AND state = 'sealing' AND lease_owner IS ?`,
     ),
     partsOf: s<[number]>(`SELECT data FROM chunk_parts WHERE chunk_id = ? ORDER BY rowid`),
+    nextPartOf: s<[number, number]>(`SELECT rowid, data FROM chunk_parts WHERE chunk_id = ? AND rowid > ? ORDER BY rowid LIMIT 1`),
     completeSeal: s<[number, number, number, string]>(
       `UPDATE chunks SET state = 'queued', sealed_at = ?, stored_bytes = ?, lease_owner = NULL, lease_expires = NULL
        WHERE id = ? AND state = 'sealing' AND lease_owner = ?`,

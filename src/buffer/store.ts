@@ -43,8 +43,11 @@ export interface StoreOptions {
   dir: string;
   sync?: SyncMode;
   limits?: Partial<BufferLimits>;
-  /** Turns a chunk's concatenated records into its sealed payload (gzip, in practice). */
-  compress: (raw: Buffer) => Promise<Buffer>;
+  /**
+   * Turns a chunk's parts, pulled one at a time (null at the end), into its sealed payload (gzip of
+   * their concatenation, in practice). Pulling keeps a seal's memory to one part, not the whole chunk.
+   */
+  compress: (nextPart: () => Buffer | null) => Promise<Buffer>;
   now?: () => number;
 }
 
@@ -81,7 +84,7 @@ export class ChunkStore {
   readonly limits: BufferLimits;
   readonly #db: Db;
   readonly #st: Statements;
-  readonly #compress: (raw: Buffer) => Promise<Buffer>;
+  readonly #compress: (nextPart: () => Buffer | null) => Promise<Buffer>;
   readonly #now: () => number;
   readonly #host = hostname();
   #sealQueue: number[] = [];
@@ -209,8 +212,14 @@ export class ChunkStore {
   }
 
   async #sealOne(id: number): Promise<void> {
-    const parts = (this.#st.partsOf.all(id) as { data: Buffer }[]).map((r) => r.data);
-    const payload = await this.#compress(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    let after = 0;
+    const payload = await this.#compress(() => {
+      if (this.#closed) return null;
+      const row = this.#st.nextPartOf.get(id, after) as { rowid: number; data: Buffer } | undefined;
+      if (!row) return null;
+      after = row.rowid;
+      return row.data;
+    });
     if (this.#closed) return;
     this.#db
       .transaction(() => {

@@ -2,12 +2,12 @@
 // every line read is committed. A line that does not parse is kept ({message, _parse_error}) and
 // counted, never dropped.
 import type { Command } from 'commander';
-import { RecordBatch } from '../codec/msgpack.js';
-import { ConfigError, TdfwdError, UsageError } from '../core/errors.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 import { isValidTag } from '../core/record.js';
 import { formatBytes } from '../core/units.js';
 import { BufferWriter } from '../ingest/writer.js';
-import { createParser, LineSplitter, type LineParser } from '../parsers/index.js';
+import { readLines, type LineReadTotals } from '../ingest/line-reader.js';
+import { createParser } from '../parsers/index.js';
 import { openStore } from '../daemon/compose.js';
 import { action } from './action.js';
 import { loadForCommand } from './context.js';
@@ -36,9 +36,8 @@ export function registerSend(program: Command): void {
 
 async function send(opts: SendOptions, cmd: Command): Promise<number> {
   if (!isValidTag(opts.tag)) throw new UsageError(`--tag: "${opts.tag}" is not a valid tag (dot-separated parts, no spaces or * { })`);
-  let parse: LineParser;
   try {
-    parse = createParser(opts.format, opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {});
+    createParser(opts.format, opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}); // validate here: exit 2
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(`--format: ${err.message}`);
     throw err;
@@ -47,63 +46,44 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
   const store = openStore(ctx.config.buffer);
   const writer = new BufferWriter(store, { onBlocked: (m) => process.stderr.write(`tdfwd send: ${m} (run \`tdfwd flush\` or the daemon)\n`) });
   const started = performance.now();
-  const stats = { lines: 0, bytes: 0, parseErrors: 0, committed: 0 };
-  const partBytes = Math.max(64 * 1024, Math.min(2 * 1024 * 1024, Math.floor(ctx.config.buffer.chunkLimitSize / 4)));
-  const partRecords = Math.max(1, Math.floor(ctx.config.buffer.chunkLimitRecords / 4));
-  const batch = new RecordBatch(partBytes + 64 * 1024);
-  let interrupted = false;
-  const onSignal = (): void => {
-    interrupted = true;
-    process.stdin.destroy();
-  };
+  let committed = 0;
+  const reader = readLines(
+    {
+      fd: 0,
+      format: opts.format,
+      ...(opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}),
+      partBytes: Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor(ctx.config.buffer.chunkLimitSize / 8))),
+      partRecords: Math.max(1, Math.floor(ctx.config.buffer.chunkLimitRecords / 4)),
+      maxInflight: 2,
+    },
+    async (data, records) => {
+      await writer.commit([{ tag: opts.tag, records, data }]);
+      committed += records;
+    },
+  );
+  const onSignal = (): void => reader.stop();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-
-  const commit = async (): Promise<void> => {
-    if (batch.count === 0) return;
-    const records = batch.count;
-    await writer.commit([{ tag: opts.tag, records, data: batch.take() }]);
-    stats.committed += records;
-  };
-  const add = (line: string, nowSec: number): void => {
-    if (line.length === 0) return;
-    const r = parse(line, nowSec);
-    if (r.error !== undefined) stats.parseErrors++;
-    batch.add(r.record);
-    stats.lines++;
-  };
-
+  let totals: LineReadTotals;
   try {
-    const splitter = new LineSplitter();
-    try {
-      for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-        stats.bytes += chunk.length;
-        const nowSec = Math.floor(Date.now() / 1000);
-        for (const line of splitter.push(chunk)) {
-          add(line, nowSec);
-          if (batch.bytes >= partBytes || batch.count >= partRecords) await commit();
-        }
-      }
-    } catch (err) {
-      if (!interrupted) throw new TdfwdError('IO', `reading stdin failed: ${(err as Error).message}`);
-    }
-    const rest = splitter.end();
-    if (rest !== null) add(rest, Math.floor(Date.now() / 1000));
-    await commit();
+    totals = await reader.done;
     await store.drainSeals();
-    if (splitter.truncatedLines > 0) process.stderr.write(`tdfwd send: ${splitter.truncatedLines} lines longer than 1 MiB were truncated\n`);
+    if (totals.truncatedLines > 0) process.stderr.write(`tdfwd send: ${totals.truncatedLines} lines longer than 1 MiB were truncated\n`);
+  } catch (err) {
+    process.stderr.write(`tdfwd send: ${committed} records were committed before the failure\n`);
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await store.close();
   }
   const secs = (performance.now() - started) / 1000;
-  const rate = secs > 0 ? Math.round(stats.committed / secs) : stats.committed;
+  const rate = secs > 0 ? Math.round(committed / secs) : committed;
   process.stderr.write(
-    `tdfwd send: ${stats.committed} records committed to ${ctx.config.buffer.path}` +
-      ` (${formatBytes(stats.bytes)} read, ${stats.parseErrors} parse errors) in ${secs.toFixed(2)}s, ${rate} records/s\n`,
+    `tdfwd send: ${committed} records committed to ${ctx.config.buffer.path}` +
+      ` (${formatBytes(totals.bytes)} read, ${totals.parseErrors} parse errors) in ${secs.toFixed(2)}s, ${rate} records/s\n`,
   );
-  if (interrupted) {
+  if (totals.interrupted) {
     process.stderr.write('tdfwd send: interrupted; every line read before the signal is committed\n');
     return 1;
   }

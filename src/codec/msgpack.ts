@@ -1,7 +1,7 @@
 // Records on the wire and in the buffer: concatenated msgpack maps (no msgpackr record extension, so
 // any msgpack decoder reads them), and a sealed payload is the gzip of that stream.
 import { Packr, Unpackr } from 'msgpackr';
-import { gunzip, gzip } from 'node:zlib';
+import { createGzip, gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -51,6 +51,15 @@ export class RecordBatch {
     return this.#count;
   }
 
+  /** The batch as a fresh ArrayBuffer (to transfer to another thread), then reset. */
+  takeArrayBuffer(): ArrayBuffer {
+    const ab = new ArrayBuffer(this.#len);
+    new Uint8Array(ab).set(this.#buf.subarray(0, this.#len));
+    this.#len = 0;
+    this.#count = 0;
+    return ab;
+  }
+
   take(): Buffer {
     const out = Buffer.from(this.#buf.subarray(0, this.#len));
     this.#len = 0;
@@ -76,6 +85,37 @@ export function decodeOne(raw: Buffer): unknown {
 
 export function gzipPayload(raw: Buffer, level: number = GZIP_LEVEL): Promise<Buffer> {
   return gzipAsync(raw, { level });
+}
+
+/** gzip of the concatenation of the parts `next` yields until null, streaming (one part in memory). */
+export function gzipParts(next: () => Buffer | null, level: number = GZIP_LEVEL): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const gz = createGzip({ level, chunkSize: 256 * 1024 });
+    const out: Buffer[] = [];
+    gz.on('data', (d: Buffer) => out.push(d));
+    gz.on('error', reject);
+    gz.on('end', () => resolve(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out)));
+    const pump = (): void => {
+      for (;;) {
+        let part: Buffer | null;
+        try {
+          part = next();
+        } catch (err) {
+          gz.destroy(err as Error);
+          return;
+        }
+        if (part === null) {
+          gz.end();
+          return;
+        }
+        if (!gz.write(part)) {
+          gz.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
 }
 
 export function gunzipPayload(payload: Buffer, maxOutputLength?: number): Promise<Buffer> {

@@ -1,7 +1,7 @@
 // Composition helpers shared by the daemon and the one-off commands: a chunk store from the buffer
 // config, outputs from the output configs (checked for what they need before any request is made).
 import { ChunkStore } from '../buffer/store.js';
-import { gzipPayload } from '../codec/msgpack.js';
+import { gzipParts } from '../codec/msgpack.js';
 import type { BufferConfig, OutputConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { createOutput, type Output } from '../outputs/index.js';
@@ -16,7 +16,7 @@ export function openStore(buffer: BufferConfig): ChunkStore {
       totalLimitSize: buffer.totalLimitSize,
       overflowAction: buffer.overflowAction,
     },
-    compress: (raw) => gzipPayload(raw),
+    compress: (next) => gzipParts(next),
   });
 }
 
