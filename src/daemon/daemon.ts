@@ -20,6 +20,7 @@ import { openStore } from './compose.js';
 import { DaemonLock } from './lock.js';
 import { setLoggerSecrets, type Logger } from './logger.js';
 import { deliveryLogObserver } from './log-observer.js';
+import type { StdinInput } from '../inputs/stdin.js';
 import { Pipeline } from './pipeline.js';
 import { statusJson, type OutputStateView, type StatusJson } from './status-json.js';
 
@@ -89,7 +90,7 @@ export class Daemon {
     return this.#admin?.url ?? null;
   }
 
-  #buildPipeline(config: TdfwdConfig): Pipeline {
+  #buildPipeline(config: TdfwdConfig, stdin: StdinInput | null = null): Pipeline {
     const observer = combineObservers(
       this.metrics,
       deliveryLogObserver(this.#log),
@@ -99,6 +100,7 @@ export class Daemon {
       store: this.#store,
       writer: this.#writer,
       log: this.#log,
+      stdin,
       observer,
       onRecords: (input, events) => {
         const byTag = new Map<string, number>();
@@ -173,40 +175,68 @@ export class Daemon {
   async #reload(): Promise<boolean> {
     if (this.#state !== 'running') return false;
     let next: TdfwdConfig;
+    let fresh: Pipeline;
+    const old = this.#pipeline;
+    const stdin = old.stdin;
     try {
       next = loadConfig({ file: this.#opts.configFile, env: this.#opts.env, ...(this.#opts.bufferFlag ? { bufferFlag: this.#opts.bufferFlag } : {}) });
       if (next.buffer.path !== this.config.buffer.path) throw new ConfigError('buffer.path', 'cannot change on reload; restart the daemon to move the buffer');
-      if (next.admin.listen !== this.config.admin.listen) this.#log.warn('admin.listen changed: it takes effect at the next restart');
       if (next.inputs.length === 0) throw new ConfigError('inputs', 'no inputs configured');
+      fresh = this.#buildPipeline(next, stdin); // outputs are checked here (e.g. a td output without apikey)
     } catch (err) {
       this.#log.error({ err: (err as Error).message }, `reload refused, the running config is kept: ${(err as Error).message}`);
       return false;
     }
+    if (next.admin.listen !== this.config.admin.listen) this.#log.warn('admin.listen changed: it takes effect at the next restart');
+    const keep = stdin && fresh.inputs.includes(stdin) ? stdin : null;
+    if (keep && JSON.stringify(old.config.inputs.find((i) => i.type === 'stdin')) !== JSON.stringify(next.inputs.find((i) => i.type === 'stdin'))) {
+      this.#log.warn('the stdin input keeps its tag and format until the next restart (stdin cannot be reopened)');
+    }
     this.#state = 'reloading';
-    const old = this.#pipeline;
     try {
-      const fresh = this.#buildPipeline(next);
-      await old.stopInputs();
+      // Inputs are switched first and delivery after, so inputs are closed only while the old ones
+      // release their ports, not while the old delivery finishes its requests.
+      await old.stopInputs(keep);
+      let running = fresh;
+      let failure: Error | null = null;
+      try {
+        await fresh.startInputs();
+      } catch (err) {
+        // e.g. a new port already in use: go back to the old config's inputs.
+        failure = err as Error;
+        await fresh.stopInputs(keep);
+        running = this.#buildPipeline(old.config, keep);
+        await running.startInputs();
+      }
+      this.#apply(running.config);
+      this.#pipeline = running;
       await old.stopDelivery(5000);
-      Object.assign(this.#store.limits, {
-        chunkLimitSize: next.buffer.chunkLimitSize,
-        chunkLimitRecords: next.buffer.chunkLimitRecords,
-        totalLimitSize: next.buffer.totalLimitSize,
-        overflowAction: next.buffer.overflowAction,
-      });
-      setLoggerSecrets(this.#log, next.secrets);
-      this.#router = routerOf(next);
-      this.#warnedTags.clear();
-      this.#pipeline = fresh;
-      await fresh.start();
+      running.startDelivery();
+      if (failure) {
+        this.#log.error({ err: failure.message }, `reload failed, the previous config runs again: ${failure.message}`);
+        return false;
+      }
       this.#log.info(`config reloaded: ${next.inputs.length} inputs, ${next.outputs.length} outputs`);
       return true;
     } catch (err) {
-      this.#log.error(`reload failed while switching: ${(err as Error).message}`);
+      this.#log.error(`reload failed while switching; restart the daemon: ${(err as Error).message}`);
       return false;
     } finally {
       this.#state = 'running';
     }
+  }
+
+  /** What a config changes outside the pipeline: buffer limits, log masking, routing. */
+  #apply(config: TdfwdConfig): void {
+    Object.assign(this.#store.limits, {
+      chunkLimitSize: config.buffer.chunkLimitSize,
+      chunkLimitRecords: config.buffer.chunkLimitRecords,
+      totalLimitSize: config.buffer.totalLimitSize,
+      overflowAction: config.buffer.overflowAction,
+    });
+    setLoggerSecrets(this.#log, config.secrets);
+    this.#router = routerOf(config);
+    this.#warnedTags.clear();
   }
 
   /**
@@ -227,6 +257,9 @@ export class Daemon {
     await this.#reloading?.catch(() => {});
     const p = this.#pipeline;
     await p.stopInputs();
+    // A stdin input's pending read (a pipe that stays open) must not keep the process alive after
+    // the stop; nothing more is read from it.
+    if (p.stdin) (process.stdin as { unref?: () => void }).unref?.();
     try {
       await this.#store.sealOpen();
       const result = await p.engine.drain(graceMs);

@@ -1,6 +1,8 @@
 // One generation of the daemon's moving parts, built from one config: inputs, outputs, the delivery
 // engine and the seal timer. A SIGHUP builds a new pipeline and stops the old one; the buffer, the
-// lock, the admin server and the metrics outlive pipelines.
+// lock, the admin server and the metrics outlive pipelines. So does the stdin input: the process's
+// stdin can be read by one reader only (a second one would lose the first one's partial line, and
+// ending the first one's read destroys the stream), so a running stdin input is carried over.
 //
 // States: built → started → stopped.
 import type { ChunkStore } from '../buffer/store.js';
@@ -28,6 +30,8 @@ export interface PipelineDeps {
   observer: DeliveryObserver;
   /** Count records accepted by an input (metrics). */
   onRecords: (input: string, events: readonly LogEvent[]) => void;
+  /** The previous pipeline's running stdin input, kept instead of creating a second reader. */
+  stdin?: StdinInput | null;
 }
 
 export class Pipeline {
@@ -36,6 +40,8 @@ export class Pipeline {
   readonly outputs: Output[];
   readonly engine: DeliveryEngine;
   readonly #deps: PipelineDeps;
+  /** Inputs already running when this pipeline was built (the carried-over stdin input). */
+  readonly #carried = new Set<Input>();
   #sealTimer: { stop(): void } | null = null;
 
   constructor(config: TdfwdConfig, deps: PipelineDeps) {
@@ -66,8 +72,12 @@ export class Pipeline {
       log: (level, msg, fields) => log[level]({ input: name, ...fields }, msg),
     };
     switch (cfg.type) {
-      case 'stdin':
-        return new StdinInput(name, cfg, ctx);
+      case 'stdin': {
+        const running = this.#deps.stdin;
+        if (!running) return new StdinInput(name, cfg, ctx);
+        this.#carried.add(running);
+        return running;
+      }
       case 'tail':
         return createTailInput(cfg, { ...ctx, positions: store });
       case 'forward':
@@ -78,6 +88,12 @@ export class Pipeline {
   }
 
   async start(): Promise<void> {
+    this.startDelivery();
+    await this.startInputs();
+  }
+
+  /** The delivery engine and the seal timer. */
+  startDelivery(): void {
     this.engine.start();
     const { store, log } = this.#deps;
     this.#sealTimer = startSealTimer({
@@ -90,20 +106,34 @@ export class Pipeline {
         this.engine.wake();
       },
     });
+  }
+
+  /** Start the inputs in order; on a failure the ones started stay running (stopInputs stops them). */
+  async startInputs(): Promise<void> {
     for (const input of this.inputs) {
+      if (this.#carried.has(input)) continue;
       await input.start();
       this.#deps.log.info({ input: input.name }, `input ${input.name} started`);
     }
   }
 
-  /** Stop reading: inputs first, so everything they accepted is committed before delivery stops. */
-  async stopInputs(): Promise<void> {
-    await Promise.all(this.inputs.map((i) => i.stop().catch((err: Error) => this.#deps.log.error({ input: i.name }, `stopping ${i.name}: ${err.message}`))));
-    this.#sealTimer?.stop();
-    this.#sealTimer = null;
+  /** The running stdin input, if any: the next pipeline carries it over. */
+  get stdin(): StdinInput | null {
+    return this.inputs.find((i): i is StdinInput => i instanceof StdinInput) ?? null;
+  }
+
+  /**
+   * Stop reading: inputs first, so everything they accepted is committed before delivery stops.
+   * `keep` stays running (handed to the next pipeline).
+   */
+  async stopInputs(keep: Input | null = null): Promise<void> {
+    const stopping = this.inputs.filter((i) => i !== keep);
+    await Promise.all(stopping.map((i) => i.stop().catch((err: Error) => this.#deps.log.error({ input: i.name }, `stopping ${i.name}: ${err.message}`))));
   }
 
   async stopDelivery(graceMs: number): Promise<void> {
+    this.#sealTimer?.stop();
+    this.#sealTimer = null;
     await this.engine.stop(graceMs);
   }
 }
