@@ -96,9 +96,15 @@ export function tdOutput(url: string, extra: Record<string, unknown> = {}): Reco
 }
 
 /** Spawn `tdfwd -c FILE run`; resolves once it logs that it runs (rejects if it exits first). */
-export async function startDaemon(configFile: string, opts: { args?: string[]; env?: Record<string, string>; ready?: boolean } = {}): Promise<DaemonProc> {
+export interface SpawnOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  /** Leave the daemon's stdin open (for a stdin input); by default it is closed at once. */
+  keepStdin?: boolean;
+}
+
+export async function startDaemon(configFile: string, opts: SpawnOptions = {}): Promise<DaemonProc> {
   const d = spawnDaemon(configFile, opts);
-  if (opts.ready === false) return d;
   const running = d.waitLog((l) => l.msg.startsWith('tdfwd daemon running'), 30_000);
   const exited = d.exited.then((e) => {
     throw new Error(`the daemon exited (${e.code ?? e.signal}) before running:\n${d.stderr()}`);
@@ -107,10 +113,11 @@ export async function startDaemon(configFile: string, opts: { args?: string[]; e
   return d;
 }
 
-export function spawnDaemon(configFile: string, opts: { args?: string[]; env?: Record<string, string> } = {}): DaemonProc {
+export function spawnDaemon(configFile: string, opts: SpawnOptions = {}): DaemonProc {
   const child = spawnTdfwd([...(opts.args ?? []), '-c', configFile, 'run'], { env: opts.env ?? {} });
   children.add(child);
-  child.stdin?.end();
+  child.stdin?.on('error', () => {});
+  if (!opts.keepStdin) child.stdin?.end();
   let err = '';
   const lines: LogLine[] = [];
   let partial = '';
