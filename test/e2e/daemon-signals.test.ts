@@ -61,6 +61,36 @@ describe('tdfwd run: SIGTERM', () => {
     expect(st.pending_records).toBe(300);
     expect(ep.stats().importedRecords).toBe(0);
   });
+  it('a request hanging at shutdown_timeout is aborted; the chunk is re-sent with its key by the next start', async () => {
+    const dir = work();
+    const store = join(dir, 'store.ndjson');
+    const ep = await endpoint({ storeFile: store, holdCapMs: 60_000 });
+    ep.faults.acceptThenTimeout = 1; // imported, never answered
+    const file = writeConfig(join(dir, 'tdfwd.yaml'), {
+      buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
+      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+      outputs: [tdOutput(ep.url, { timeout: '1h' })],
+      admin: { listen: 'off' },
+      shutdown_timeout: '2s',
+    });
+    const d = await startDaemon(file);
+    expect((await post(d.inputPort('http', 0), '/td.term.hang', records(0, 40))).status).toBe(200);
+    const e = await d.stop();
+    expect(e.code).toBe(0);
+    expect(ep.stats().heldImports).toBe(1);
+    const st = await status(join(dir, 'buf'));
+    expect(st.pending_records).toBe(40);
+    expect(st.chunks.inflight ?? 0).toBe(0);
+
+    ep.faults.acceptThenTimeout = 0;
+    const next = await startDaemon(file);
+    await waitFor(() => ep.stats().dedupHits === 1, 20_000);
+    expect((await next.stop()).code).toBe(0);
+    expect(exactlyOnce(seqCounts(store), 40)).toEqual([]);
+    expect(ep.stats().duplicateRecords).toBe(0);
+    expect((await status(join(dir, 'buf'))).pending_records).toBe(0);
+  });
+
   it('a second SIGTERM exits at once; the data stays and the next start is not refused', async () => {
     const dir = work();
     const ep = await endpoint();
