@@ -109,3 +109,67 @@ describe('tdfwd run: http input', () => {
     expect((await status(join(dir, 'buf'))).pending_records).toBe(accepted);
   });
 });
+
+describe('tdfwd run: durable before acknowledged, across a SIGTERM', () => {
+  it('every forward event acked and every http request answered 200 before the stop is delivered', async () => {
+    const dir = work();
+    const store = join(dir, 'store.ndjson');
+    const ep = await endpoint({ storeFile: store });
+    const d = await startDaemon(
+      writeConfig(join(dir, 'tdfwd.yaml'), {
+        buffer: { path: join(dir, 'buf'), flush_interval: '1s' },
+        inputs: [
+          { type: 'forward', bind: '127.0.0.1', port: 0 },
+          { type: 'http', bind: '127.0.0.1', port: 0 },
+        ],
+        outputs: [tdOutput(ep.url)],
+        admin: { listen: 'off' },
+        shutdown_timeout: '20s',
+      }),
+    );
+    const sender = fluentLogger.createFluentSender<Record<string, unknown>>('td.stop', {
+      host: '127.0.0.1',
+      port: d.inputPort('forward', 0),
+      timeout: 3.0,
+      requireAckResponse: true,
+      ackResponseTimeout: 5000,
+      internalLogger: quiet,
+      enableReconnect: false,
+    } as Parameters<typeof fluentLogger.createFluentSender>[1]);
+    (sender as unknown as { on(ev: string, fn: () => void): void }).on('error', () => {});
+    onCleanup(() => new Promise<void>((r) => sender.end('', undefined as never, () => r())));
+    const httpPort = d.inputPort('http', 1);
+
+    const acked = new Set<number>();
+    let seq = 0;
+    let running = true;
+    const forwardLoop = (async () => {
+      while (running) {
+        const s = seq++;
+        const ok = await new Promise<boolean>((resolve) => sender.emit('fwd', { seq: s }, (err?: Error) => resolve(!err)));
+        if (ok) acked.add(s);
+        else break;
+      }
+    })();
+    const httpLoop = (async () => {
+      while (running) {
+        const s = seq++;
+        const res = await post(httpPort, '/td.stop.http', JSON.stringify({ seq: s })).catch(() => null);
+        if (res?.status === 200) acked.add(s);
+        else if (res === null) break; // the port is closed: the daemon is stopping
+      }
+    })();
+    await waitFor(() => acked.size >= 300, 20_000);
+    // the clients keep sending while the daemon stops
+    expect((await d.stop()).code).toBe(0);
+    running = false;
+    await Promise.all([forwardLoop, httpLoop]);
+
+    const counts = seqCounts(store);
+    const lost = [...acked].filter((s) => !counts.has(s));
+    expect(lost).toEqual([]);
+    expect([...counts.values()].every((c) => c === 1)).toBe(true);
+    expect(acked.size).toBeGreaterThanOrEqual(300);
+  });
+});
+
