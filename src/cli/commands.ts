@@ -1,5 +1,6 @@
 // Every command of the program, registered in the order `tdfwd --help` lists them.
 import type { Command } from 'commander';
+import { registerChunks } from './chunks.js';
 import { registerConfig } from './config-check.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerFlush } from './flush.js';
@@ -12,6 +13,7 @@ export function registerCommands(program: Command): void {
   registerSend(program);
   registerFlush(program);
   registerStatus(program);
+  registerChunks(program);
   registerConfig(program);
   registerEndpoint(program);
 }

@@ -21,6 +21,9 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
+    // The command is done and its buffer closed. A read blocked on an idle stdin pipe (send
+    // interrupted by a signal) would keep the process alive: do not let it.
+    setTimeout(() => process.exit(), 500).unref();
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version print and exit 0; every other commander error is a usage error.

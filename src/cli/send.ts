@@ -48,13 +48,12 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
   const started = performance.now();
   let committed = 0;
   const reader = readLines(
+    process.stdin,
     {
-      fd: 0,
       format: opts.format,
       ...(opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}),
       partBytes: Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor(ctx.config.buffer.chunkLimitSize / 8))),
       partRecords: Math.max(1, Math.floor(ctx.config.buffer.chunkLimitRecords / 4)),
-      maxInflight: 2,
     },
     async (data, records) => {
       await writer.commit([{ tag: opts.tag, records, data }]);

@@ -1,5 +1,8 @@
-// Runs the line worker and hands each encoded part to `commit` in order, acknowledging it (so the
-// worker may read on) only after the commit resolved. Resolves with the worker's totals.
+// Reads a stream (stdin) on the main thread, hands its chunks to the line worker, and commits the
+// parts the worker sends back, in order. Bounded: reading pauses while the worker has more than a few
+// chunks to parse or parts wait to be committed, so memory stays flat whatever the input size.
+// On stop, lines already read are still parsed and committed.
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { TdfwdError } from '../core/errors.js';
 import type { FromWorker, LineWorkerData, ToWorker } from './line-worker-protocol.js';
@@ -18,39 +21,92 @@ export interface LineReader {
   stop(): void;
 }
 
-export function readLines(data: LineWorkerData, commit: (part: Buffer, records: number) => Promise<void>): LineReader {
+const MAX_CHUNKS_AT_WORKER = 8;
+const MAX_PARTS_WAITING = 2;
+const IDLE_FLUSH_MS = 200;
+
+export function readLines(input: Readable, data: LineWorkerData, commit: (part: Buffer, records: number) => Promise<void>): LineReader {
   // A small young generation keeps the worker's heap (and the process RSS) low at little cost.
   const worker = new Worker(new URL('./line-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-  const send = (m: ToWorker): void => worker.postMessage(m);
-  let chain = Promise.resolve();
+  const send = (m: ToWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(m, transfer);
+  let atWorker = 0;
+  let partsWaiting = 0;
+  let bytes = 0;
+  let ended = false;
+  let interrupted = false;
   let failed: Error | null = null;
+  let chain = Promise.resolve();
+  let idle: NodeJS.Timeout | null = null;
+
+  const flowControl = (): void => {
+    if (ended) return;
+    if (atWorker >= MAX_CHUNKS_AT_WORKER || partsWaiting >= MAX_PARTS_WAITING) input.pause();
+    else input.resume();
+  };
+  const finishInput = (complete: boolean): void => {
+    if (ended) return;
+    ended = true;
+    if (idle) clearTimeout(idle);
+    input.off('data', onData);
+    input.pause();
+    send({ type: 'end', complete });
+  };
+  const onData = (chunk: Buffer): void => {
+    if (idle) clearTimeout(idle);
+    bytes += chunk.length;
+    const ab = new ArrayBuffer(chunk.length);
+    new Uint8Array(ab).set(chunk);
+    atWorker++;
+    send({ type: 'data', chunk: ab }, [ab]);
+    flowControl();
+    idle = setTimeout(() => send({ type: 'idle' }), IDLE_FLUSH_MS);
+  };
+
   const done = new Promise<LineReadTotals>((resolve, reject) => {
+    const fail = (err: Error): void => {
+      void worker.terminate();
+      reject(err);
+    };
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'part') {
+      if (m.type === 'consumed') {
+        atWorker--;
+        flowControl();
+      } else if (m.type === 'part') {
+        partsWaiting++;
         chain = chain.then(async () => {
           if (failed) return;
           try {
             await commit(Buffer.from(m.data), m.records);
-            send({ type: 'ack' });
           } catch (err) {
             failed = err as Error;
-            send({ type: 'stop' });
+            finishInput(false);
           }
+          partsWaiting--;
+          flowControl();
         });
       } else if (m.type === 'end') {
         void chain.then(() => {
           void worker.terminate();
           if (failed) reject(failed);
-          else resolve({ lines: m.lines, parseErrors: m.parseErrors, bytes: m.bytes, truncatedLines: m.truncatedLines, interrupted: m.interrupted });
+          else resolve({ lines: m.lines, parseErrors: m.parseErrors, bytes, truncatedLines: m.truncatedLines, interrupted });
         });
       } else {
-        void chain.then(() => {
-          void worker.terminate();
-          reject(failed ?? new TdfwdError('IO', `reading stdin failed: ${m.message}`));
-        });
+        void chain.then(() => fail(failed ?? new TdfwdError('IO', `parsing the input failed: ${m.message}`)));
       }
     });
-    worker.on('error', (err) => reject(new TdfwdError('IO', `the line reader failed: ${err.message}`)));
+    worker.on('error', (err) => fail(new TdfwdError('IO', `the line worker failed: ${err.message}`)));
+    input.on('data', onData);
+    input.once('end', () => finishInput(true));
+    input.once('error', (err) => {
+      failed = new TdfwdError('IO', `reading stdin failed: ${err.message}`);
+      finishInput(false);
+    });
   });
-  return { done, stop: () => send({ type: 'stop' }) };
+  return {
+    done,
+    stop: () => {
+      interrupted = true;
+      finishInput(false);
+    },
+  };
 }

@@ -1,0 +1,84 @@
+// `tdfwd send` as a user pipes into it: formats, bad input, usage errors, a signal mid-stream.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+import { runTdfwd, spawnTdfwd, waitFor } from '../helpers/cli.js';
+import { openStore } from '../helpers/store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()?.();
+});
+function buffer(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return join(t.dir, 'buf');
+}
+
+async function records(buf: string): Promise<Record<string, unknown>[]> {
+  const store = openStore(buf);
+  await store.sealOpen();
+  const out: Record<string, unknown>[] = [];
+  for (const c of store.lease(1000, store.queuedTags(), 60_000)) out.push(...(decodeRecords(await gunzipPayload(c.payload)) as Record<string, unknown>[]));
+  await store.close();
+  return out;
+}
+
+describe('tdfwd send', () => {
+  it('keeps unparseable lines with _parse_error and counts them', async () => {
+    const buf = buffer();
+    const r = await runTdfwd(['--buffer', buf, 'send', '--tag', 'td.a.b', '--format', 'json'], { input: '{"ok":1}\nnot json\n[1,2]\n{"ok":2}' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('4 records committed');
+    expect(r.stderr).toContain('2 parse errors');
+    const recs = await records(buf);
+    expect(recs.map((x) => x.ok ?? x.message)).toEqual([1, 'not json', '[1,2]', 2]);
+    expect(recs[1]!._parse_error).toMatch(/invalid JSON/);
+    for (const x of recs) expect(Number.isInteger(x.time)).toBe(true);
+  });
+
+  it('takes the time from --time-key', async () => {
+    const buf = buffer();
+    const r = await runTdfwd(['--buffer', buf, 'send', '--tag', 'td.a.b', '--format', 'ltsv', '--time-key', 'ts'], {
+      input: 'ts:2024-01-02T03:04:05Z\tuser:alice\nts:1700000000123\tuser:bob\n',
+    });
+    expect(r.code).toBe(0);
+    const recs = await records(buf);
+    expect(recs.map((x) => x.time)).toEqual([1704164645, 1700000000]);
+    expect(recs[0]!.user).toBe('alice');
+  });
+
+  it.each([
+    [['send', '--format', 'json'], /--tag/],
+    [['send', '--tag', 'td.a.b', '--format', 'yaml'], /--format: unknown format "yaml"/],
+    [['send', '--tag', 'bad tag'], /--tag: "bad tag" is not a valid tag/],
+    [['send', '--tag', 'td.a.b', '--format', 'regexp:(unclosed'], /--format/],
+  ])('usage error %j exits 2 with a sentence', async (args, message) => {
+    const r = await runTdfwd(['--buffer', buffer(), ...args], { input: 'x\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('on SIGTERM commits every line read so far, says so and exits 1', async () => {
+    const buf = buffer();
+    const child = spawnTdfwd(['--buffer', buf, 'send', '--tag', 'td.a.b']);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdin!.write('one\ntwo\nthree\n');
+    // The lines are read (and committed) while stdin stays open; then the signal comes.
+    await waitFor(async () => {
+      const s = openStore(buf);
+      const n = s.stats().pendingRecords;
+      await s.close();
+      return n === 3;
+    }, 15_000);
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(1);
+    expect(stderr).toContain('3 records committed');
+    expect(stderr).toMatch(/interrupted/);
+    expect((await records(buf)).map((x) => x.message)).toEqual(['one', 'two', 'three']);
+  });
+});
