@@ -113,7 +113,9 @@ export class Pipeline {
     for (const input of this.inputs) {
       if (this.#carried.has(input)) continue;
       await input.start();
-      this.#deps.log.info({ input: input.name }, `input ${input.name} started`);
+      // A port configured as 0 is only known now: say which one was bound.
+      const port = 'port' in input && typeof input.port === 'number' ? input.port : null;
+      this.#deps.log.info({ input: input.name, ...(port !== null ? { port } : {}) }, `input ${input.name} started${port !== null ? ` on port ${port}` : ''}`);
     }
   }
 
