@@ -166,7 +166,8 @@ export class ChunkStore {
   #makeRoom(incoming: number): void {
     const limit = this.limits.totalLimitSize;
     let total = (this.#st.totalStored.get() as { n: number }).n;
-    if (total + incoming <= limit) return;
+    // An empty buffer takes any one write: refusing it could never make room, only deadlock a `block`.
+    if (total + incoming <= limit || total === 0) return;
     const action = this.limits.overflowAction;
     if (action === 'drop_oldest_chunk') {
       while (total + incoming > limit) {

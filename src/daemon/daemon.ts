@@ -96,6 +96,7 @@ export class Daemon {
       deliveryLogObserver(this.#log),
       persistOutputState(this.#store, config.outputs.map((o) => ({ name: o.name, concurrency: o.concurrency.adaptive ? 1 : o.concurrency.max }))),
     );
+    for (const o of config.outputs) this.metrics.trackOutput(o.name, 'healthy', o.concurrency.adaptive ? 1 : o.concurrency.max);
     return new Pipeline(config, {
       store: this.#store,
       writer: this.#writer,

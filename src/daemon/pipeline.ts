@@ -79,7 +79,8 @@ export class Pipeline {
         return running;
       }
       case 'tail':
-        return createTailInput(cfg, { ...ctx, positions: store });
+        // A batch must fit the buffer several times over, or a small total_limit_size could never take it.
+        return createTailInput(cfg, { ...ctx, positions: store, maxBatchBytes: Math.max(4096, Math.min(4 * 1024 * 1024, Math.floor(this.config.buffer.totalLimitSize / 4))) });
       case 'forward':
         return createForwardInput(cfg, ctx);
       case 'http':

@@ -8,7 +8,7 @@ import type { LogEvent } from '../core/record.js';
 import type { EventSink, PositionUpdate } from '../core/sink.js';
 import { RecordBatch } from '../codec/msgpack.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { TdfwdError } from '../core/errors.js';
+import { BufferFullError } from '../core/errors.js';
 
 export interface WriterOptions {
   clock?: Clock;
@@ -82,7 +82,7 @@ export class BufferWriter implements EventSink {
         if (!(err instanceof BufferBlockedError)) throw err;
         if (!waited) this.#onBlocked?.(err.message);
         waited = true;
-        if (signal?.aborted) throw new TdfwdError('BUFFER_FULL', `${err.message}; gave up waiting`);
+        if (signal?.aborted) throw new BufferFullError(`${err.message}; gave up waiting`);
         await this.#clock.sleep(delay, signal);
         delay = Math.min(1000, delay * 2);
       }
