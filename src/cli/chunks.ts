@@ -12,7 +12,7 @@ import { decodeRecords, gunzipPayload } from '../codec/msgpack.js';
 import { CHUNK_STATES, type ChunkState } from '../core/chunk.js';
 import { TdfwdError, UsageError } from '../core/errors.js';
 import { formatBytes, formatDuration } from '../core/units.js';
-import { openStore } from '../daemon/compose.js';
+import { openStore } from '../daemon/open-store.js';
 import { action } from './action.js';
 import { loadForCommand } from './context.js';
 import { globalsOf } from './globals.js';

@@ -1,26 +1,10 @@
-// `tdfwd flush [--timeout DUR] [--match PATTERN]`: seal open chunks and deliver everything buffered,
-// oldest first, through the same delivery engine as the daemon. Exit 0 when nothing deliverable is
-// left; 1 when chunks remain (endpoint unreachable until the timeout, parked, or matching no output).
+// `tdfwd flush [--timeout DUR] [--match PATTERN]`: deliver everything buffered now. The definition
+// only; the work (and the HTTP client it needs) is loaded when the command runs (flush-run.ts).
 import type { Command } from 'commander';
-import { EXIT_INCOMPLETE, EXIT_OK, UsageError } from '../core/errors.js';
-import { systemClock, systemRandom } from '../core/clock.js';
-import { formatBytes } from '../core/units.js';
-import { DeliveryEngine } from '../delivery/engine.js';
-import { combineObservers } from '../delivery/events.js';
-import { persistOutputState } from '../delivery/persist-state.js';
-import { buildOutputs, openStore } from '../daemon/compose.js';
-import { compilePattern, type TagMatcher } from '../router/pattern.js';
 import { action } from './action.js';
-import { loadForCommand, type CommandContext } from './context.js';
-import { deliveryLog } from './delivery-log.js';
-import { durationFlag } from './flags.js';
+import { loadForCommand } from './context.js';
 import { globalsOf } from './globals.js';
-import { FlushProgress } from './progress.js';
-
-export interface FlushOptions {
-  timeout: string;
-  match?: string;
-}
+import type { FlushOptions } from './flush-run.js';
 
 export function registerFlush(program: Command): void {
   program
@@ -28,72 +12,5 @@ export function registerFlush(program: Command): void {
     .description('deliver everything buffered now; exit 0 when nothing deliverable is left')
     .option('--timeout <duration>', 'give up (exit 1) after this long', '5m')
     .option('--match <pattern>', 'only chunks whose tag matches this fluentd pattern')
-    .action(action(async (opts: FlushOptions, cmd: Command) => runFlush(loadForCommand(globalsOf(cmd)), opts)));
-}
-
-export async function runFlush(ctx: CommandContext, opts: FlushOptions): Promise<number> {
-  const timeoutMs = durationFlag('--timeout', opts.timeout);
-  let filter: TagMatcher | undefined;
-  if (opts.match !== undefined) {
-    try {
-      filter = compilePattern(opts.match);
-    } catch (err) {
-      throw new UsageError(`--match: ${(err as Error).message}`);
-    }
-  }
-  const outputs = buildOutputs(ctx.config.outputs, ctx.fromFile);
-  const store = openStore(ctx.config.buffer);
-  const say = (line: string): void => void process.stderr.write(`tdfwd flush: ${line}\n`);
-  try {
-    await store.sealOpen();
-    store.reclaimLeases();
-    const before = store.stats();
-    const progress = new FlushProgress(before.pendingRecords, before.chunks.queued + before.chunks.inflight, Boolean(process.stderr.isTTY));
-    const engine = new DeliveryEngine({
-      queue: store,
-      outputs,
-      clock: systemClock,
-      random: systemRandom,
-      observer: combineObservers(progress, deliveryLog(say), persistOutputState(store, outputs.map((o) => ({ name: o.name, concurrency: 1 })))),
-      pollMs: 200,
-      ...(filter ? { tagFilter: filter } : {}),
-    });
-    const sigint = new AbortController();
-    const onSignal = (): void => sigint.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    let result;
-    try {
-      result = await engine.drain(timeoutMs, sigint.signal);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await engine.stop(0);
-      progress.stop();
-    }
-    const after = store.stats();
-    const t = progress.tally;
-    const secs = progress.elapsedSeconds();
-    say(
-      `delivered ${t.deliveredRecords} records (${formatBytes(t.deliveredBytes)}) in ${t.deliveredChunks} chunks in ${secs.toFixed(2)}s` +
-        ` (${secs > 0 ? Math.round(t.deliveredRecords / secs) : 0} records/s; ${t.requests} requests, ${t.retries} retried, ${t.inDoubt} in doubt)` +
-        `; ${after.pendingRecords} records pending, ${after.chunks.parked} chunks parked`,
-    );
-    let code = EXIT_OK;
-    if (result.unrouted.length > 0) {
-      say(`no output matches tag(s) ${result.unrouted.join(', ')}: those chunks stay buffered`);
-      code = EXIT_INCOMPLETE;
-    }
-    if (!result.complete) {
-      say(sigint.signal.aborted ? 'interrupted; the rest stays buffered' : `gave up after --timeout ${opts.timeout}; the rest stays buffered for the next flush`);
-      code = EXIT_INCOMPLETE;
-    }
-    if (t.parkedChunks > 0) {
-      say(`${t.parkedChunks} chunks were parked: \`tdfwd chunks list --state parked\` shows why`);
-      code = EXIT_INCOMPLETE;
-    }
-    return code;
-  } finally {
-    await store.close();
-  }
+    .action(action(async (opts: FlushOptions, cmd: Command) => (await import('./flush-run.js')).runFlush(loadForCommand(globalsOf(cmd)), opts)));
 }

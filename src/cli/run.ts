@@ -7,8 +7,7 @@
 // already committed, in-flight chunks are re-sent with the same key by the next start.
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
-import { Daemon } from '../daemon/daemon.js';
-import { createLogger, LOG_LEVELS } from '../daemon/logger.js';
+import type { Daemon } from '../daemon/daemon.js';
 import { action } from './action.js';
 import { globalsOf } from './globals.js';
 
@@ -25,6 +24,8 @@ export function registerRun(program: Command): void {
         const g = globalsOf(cmd);
         const file = g.config ?? process.env.TDFWD_CONFIG;
         if (!file) throw new ConfigError('--config', 'the daemon needs a config file: tdfwd run -c tdfwd.yaml (see examples/quickstart.yaml)');
+        const { Daemon } = await import('../daemon/daemon.js');
+        const { createLogger, LOG_LEVELS } = await import('../daemon/logger.js');
         if (!(LOG_LEVELS as readonly string[]).includes(g.logLevel)) throw new ConfigError('--log-level', `expected one of ${LOG_LEVELS.join(', ')}`);
         const log = createLogger(g.logLevel, []);
 

@@ -8,10 +8,9 @@ import { formatBytes } from '../core/units.js';
 import { BufferWriter } from '../ingest/writer.js';
 import { readLines, type LineReadTotals } from '../ingest/line-reader.js';
 import { createParser } from '../parsers/index.js';
-import { openStore } from '../daemon/compose.js';
+import { openStore } from '../daemon/open-store.js';
 import { action } from './action.js';
 import { loadForCommand } from './context.js';
-import { runFlush } from './flush.js';
 import { globalsOf } from './globals.js';
 
 interface SendOptions {
@@ -86,6 +85,6 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
     process.stderr.write('tdfwd send: interrupted; every line read before the signal is committed\n');
     return 1;
   }
-  if (opts.flush) return runFlush(ctx, { timeout: opts.timeout ?? '5m' });
+  if (opts.flush) return (await import('./flush-run.js')).runFlush(ctx, { timeout: opts.timeout ?? '5m' });
   return 0;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DB_FILE } from '../buffer/db.js';
 import type { BufferStats } from '../buffer/store.js';
 import { formatBytes, formatDuration } from '../core/units.js';
-import { openStore } from '../daemon/compose.js';
+import { openStore } from '../daemon/open-store.js';
 import { action } from './action.js';
 import { loadForCommand } from './context.js';
 import { globalsOf } from './globals.js';

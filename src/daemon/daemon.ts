@@ -16,7 +16,7 @@ import { combineObservers } from '../delivery/events.js';
 import { persistOutputState } from '../delivery/persist-state.js';
 import { BufferWriter } from '../ingest/writer.js';
 import { Router } from '../router/router.js';
-import { openStore } from './compose.js';
+import { openStore } from './open-store.js';
 import { DaemonLock } from './lock.js';
 import { setLoggerSecrets, type Logger } from './logger.js';
 import { deliveryLogObserver } from './log-observer.js';
