@@ -133,7 +133,7 @@ export function registerSimulate(program: Command): void {
     .option('--accept-then-timeout <r>', 'fraction of imports answered only after the load balancer timeout during the incident', '0')
     .option('--dedup-window <dur>', "the endpoint's de-duplication window for a unique_id", '20m')
     .option('--lb-timeout <dur>', 'load balancer timeout: slower answers are cut (504) after the import', '60s')
-    .option('--flush-interval <dur>', 'each agent seals one chunk per interval', '10s')
+    .option('--flush-interval <dur>', 'each agent seals one chunk per interval', '30s')
     .option('--queue-limit <dur>', "the endpoint's queue, in work at full capacity; beyond it requests are turned away", '30s')
     .option('--overload-status <code>', 'the answer when the queue is full: 503 or 429', '503')
     .option('--retry-after <dur>', 'send Retry-After with the overload answer')
