@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// `npm run bench:daemon [-- --lines N]`: the daemon's two hot inputs, end to end.
+// 1. tail → buffer → local endpoint: N ~200-byte JSON lines in one file, read_from_head, format json;
+//    time from the daemon's start until the endpoint has imported every line (lines/s), daemon peak RSS.
+// 2. forward: one client sends N events as PackedForward frames of 1000 events with `chunk` acks
+//    (8 frames in flight); time until the last ack (events/s committed), then until imported.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { cpus, hostname, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Packr, Unpackr } from 'msgpackr';
+import { BIN, mb, startEndpointProcess } from './lib.js';
+
+const args = process.argv.slice(2);
+const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000;
+const work = mkdtempSync(join(tmpdir(), 'tdfwd-bench-daemon-'));
+const here = fileURLToPath(new URL('.', import.meta.url));
+const packr = new Packr({ useRecords: false });
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+function peakRss(pid) {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function imported(url) {
+  const r = await fetch(`${url}/_tdfwd/stats`);
+  return (await r.json()).importedRecords;
+}
+
+async function waitImported(url, n, timeoutMs = 600_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if ((await imported(url)) >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`endpoint did not import ${n} records in time`);
+}
+
+function startDaemon(configText, name) {
+  const cfg = join(work, `${name}.yaml`);
+  writeFileSync(cfg, configText);
+  const child = spawn(process.execPath, [BIN, '-c', cfg, '--log-level', 'warn', 'run'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  let rss = 0;
+  const poll = setInterval(() => (rss = Math.max(rss, peakRss(child.pid))), 20);
+  return {
+    child,
+    peak: () => Math.max(rss, peakRss(child.pid)),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => {
+          clearInterval(poll);
+          resolve(stderr);
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const outputYaml = (url) => `outputs:\n  - type: td\n    match: "td.**"\n    endpoint: ${url}\n    apikey: bench\n`;
+
+async function tailRun() {
+  const file = join(work, 'app.log');
+  spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(lines)], { stdio: 'inherit' });
+  const ep = await startEndpointProcess(['--auto-tables', '-q']);
+  const d = startDaemon(
+    `buffer:\n  path: ${join(work, 'buf-tail')}\n  flush_interval: 1s\ninputs:\n  - { type: tail, path: "${file}", tag: td.bench.tail, format: json, read_from_head: true }\n${outputYaml(ep.url)}admin:\n  listen: null\n`,
+    'tail',
+  );
+  const started = performance.now();
+  await waitImported(ep.url, lines);
+  const seconds = (performance.now() - started) / 1000;
+  const rss = d.peak();
+  await d.stop();
+  ep.child.kill('SIGTERM');
+  rmSync(file, { force: true });
+  return { lines, seconds, lines_per_s: lines / seconds, peak_rss_mb: Number(mb(rss)) };
+}
+
+async function forwardRun() {
+  const ep = await startEndpointProcess(['--auto-tables', '-q']);
+  const port = await freePort();
+  const d = startDaemon(
+    `buffer:\n  path: ${join(work, 'buf-fwd')}\n  flush_interval: 1s\ninputs:\n  - { type: forward, port: ${port} }\n${outputYaml(ep.url)}admin:\n  listen: null\n`,
+    'forward',
+  );
+  // wait for the port
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise((r) => {
+      const s = connect(port, '127.0.0.1', () => (s.end(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const perFrame = 1000;
+  const frames = Math.ceil(lines / perFrame);
+  const now = Math.floor(Date.now() / 1000);
+  const entries = [];
+  for (let i = 0; i < perFrame; i++) {
+    entries.push(packr.pack([now, { host: `10.0.0.${i % 250}`, method: 'GET', path: '/api/v1/items', code: 200, size: i * 7, agent: 'Mozilla/5.0 (X11; Linux x86_64)', seq: i, request_id: `req-${i.toString(16).padStart(8, '0')}` }]));
+  }
+  const blob = Buffer.concat(entries);
+  const sock = connect(port, '127.0.0.1');
+  const unpackr = new Unpackr({ useRecords: false });
+  let acked = 0;
+  let sent = 0;
+  const started = performance.now();
+  await new Promise((resolve, reject) => {
+    const sendMore = () => {
+      while (sent < frames && sent - acked < 8) {
+        sock.write(packr.pack(['td.bench.forward', blob, { chunk: `c${sent}` }]));
+        sent++;
+      }
+    };
+    let pending = Buffer.alloc(0);
+    sock.on('data', (d) => {
+      pending = Buffer.concat([pending, d]);
+      const msgs = unpackr.unpackMultiple(pending);
+      pending = Buffer.alloc(0);
+      acked += msgs.length;
+      if (acked >= frames) resolve();
+      else sendMore();
+    });
+    sock.on('error', reject);
+    sock.on('connect', sendMore);
+  });
+  const ackSeconds = (performance.now() - started) / 1000;
+  sock.end();
+  await waitImported(ep.url, frames * perFrame);
+  const seconds = (performance.now() - started) / 1000;
+  const rss = d.peak();
+  await d.stop();
+  ep.child.kill('SIGTERM');
+  const events = frames * perFrame;
+  return { events, ack_seconds: ackSeconds, events_per_s_committed: events / ackSeconds, seconds_to_import: seconds, events_per_s_imported: events / seconds, peak_rss_mb: Number(mb(rss)) };
+}
+
+async function main() {
+  const machine = { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
+  console.log(`tdfwd daemon bench on ${machine.cpus} × ${machine.cpu}, node ${machine.node}, ${machine.date}`);
+  const tail = await tailRun();
+  console.log(`tail → endpoint: ${tail.lines} lines in ${tail.seconds.toFixed(2)}s = ${Math.round(tail.lines_per_s)} lines/s, daemon peak RSS ${tail.peak_rss_mb} MB`);
+  const fwd = await forwardRun();
+  console.log(
+    `forward: ${fwd.events} events committed (acked) in ${fwd.ack_seconds.toFixed(2)}s = ${Math.round(fwd.events_per_s_committed)} events/s;` +
+      ` imported after ${fwd.seconds_to_import.toFixed(2)}s = ${Math.round(fwd.events_per_s_imported)} events/s; daemon peak RSS ${fwd.peak_rss_mb} MB`,
+  );
+  const out = join(here, 'results', `${machine.date.slice(0, 10)}-${machine.host}-daemon.json`);
+  writeFileSync(out, JSON.stringify({ machine, tail, forward: fwd }, null, 2) + '\n');
+  console.log(`results: ${out}`);
+}
+
+main()
+  .catch((err) => {
+    console.error(`bench failed: ${err.message}`);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(work, { recursive: true, force: true }));
