@@ -41,17 +41,32 @@ describe('tdfwd run: tail', () => {
       [Math.floor((2 * N) / 3 / BATCH) * BATCH, `${log}.2`],
     ]);
     const truncateAt = Math.floor((5 * N) / 6 / BATCH) * BATCH;
+    const committedAt: string[] = []; // committed/written at each rename: how far behind the daemon was
     for (let seq = 0; seq < N; seq += BATCH) {
       appendFileSync(log, lines(seq, BATCH)); // opens the path each time, as a logger reopening after rotation
       const written = seq + BATCH;
       const rotated = rotations.get(written);
-      if (rotated) renameSync(log, rotated); // logrotate's default: the next append creates a new file
+      if (rotated) {
+        // A tailer that polls can only follow a file it has seen at the path at least once: one created
+        // and renamed away between two polls is invisible to it (it lives on under a name the config
+        // does not follow). Real logs live at the path for hours; here a file lives there for a fraction
+        // of a second, and under CPU load the daemon's poll can be longer than that. So before renaming,
+        // wait until the daemon has seen the file at the path (not until it has read it: it may lag).
+        const seenBefore = [...rotations.keys()].filter((k) => k < written).length;
+        if (seenBefore === 0) await waitFor(async () => (await recordsIn()) > 0, 20_000);
+        else await waitFor(() => d.logs().filter((l) => l.msg.startsWith('file was rotated')).length >= seenBefore, 20_000);
+        committedAt.push(`${await recordsIn()}/${written}`);
+        renameSync(log, rotated); // logrotate's default: the next append creates a new file
+      }
       if (written === truncateAt) {
         // copytruncate loses, by nature, lines the tailer had not read yet when the file is cut and lines
         // written between the copy and the truncate. So: wait until the daemon has committed every line
         // written so far, copy and truncate with no write in between, and write again only once the
         // daemon has seen the truncation (it detects it by the size dropping below its position).
-        await waitFor(async () => (await recordsIn()) === written, 30_000);
+        let seen = 0;
+        await waitFor(async () => (seen = await recordsIn()) === written, 30_000).catch(() => {
+          throw new Error(`before the copytruncate the daemon had committed ${seen} of the ${written} lines written; its log:\n${d.stderr().slice(-3000)}`);
+        });
         copyFileSync(log, `${log}.3`);
         truncateSync(log, 0);
         await d.waitLog((l) => l.msg.startsWith('file was truncated'), 20_000);
@@ -63,6 +78,7 @@ describe('tdfwd run: tail', () => {
     expect(exactlyOnce(seqCounts(store), N)).toEqual([]);
     expect(ep.stats().duplicateRecords).toBe(0);
     expect(d.logs().filter((l) => l.msg.startsWith('file was rotated')).length).toBeGreaterThanOrEqual(2);
+    console.log(`tail: lines committed/written at the renames: ${committedAt.join(', ')}`);
   });
 
   it('three kill -9 while a writer appends: after a restart and SIGTERM nothing is lost or duplicated', async () => {
