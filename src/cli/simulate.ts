@@ -1,6 +1,7 @@
 // `tdfwd simulate`: a fleet of agents through an incident or outage on a virtual clock, one run per
 // policy, against a modelled endpoint. Prints a table (or --json), optionally writes an SVG chart.
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
@@ -39,6 +40,7 @@ interface SimulateFlags {
   maxDrain: string;
   resolution: string;
   seed: string;
+  jobs?: string;
 }
 
 function duration(flag: string, value: string, min = 0): number {
@@ -141,13 +143,18 @@ export function registerSimulate(program: Command): void {
     .option('--max-drain <dur>', 'stop waiting for the backlog to drain this long after recovery', '24h')
     .option('--resolution <dur>', 'virtual clock resolution', '100ms')
     .option('--seed <n>', 'seed of the pseudo-random generator (same seed, same results)', '1')
+    .option('--jobs <n>', 'policies simulated at once, each in a worker thread (default: the number of CPUs)')
     .action(
       action(async (flags: SimulateFlags) => {
         const options = resolveSimulateFlags(flags);
         const progress = process.stderr.isTTY && !flags.json;
         if (!flags.json) process.stdout.write(`${describeModel(options)}\n\n`);
-        const result = await simulate(options, (r) => {
-          if (progress) process.stderr.write(`  ${r.policy}: simulated ${shortDuration(r.simulated_seconds * 1000)} in ${r.wall_seconds.toFixed(1)}s\n`);
+        const jobs = flags.jobs === undefined ? availableParallelism() : integer('--jobs', flags.jobs, 1, 64, '2');
+        const result = await simulate(options, {
+          jobs,
+          onRun: (r) => {
+            if (progress) process.stderr.write(`  ${r.policy}: simulated ${shortDuration(r.simulated_seconds * 1000)} in ${r.wall_seconds.toFixed(1)}s\n`);
+          },
         });
         if (flags.out !== undefined) {
           try {

@@ -63,13 +63,18 @@ export interface PolicyRun {
 /** 2019-09-04 06:28 UTC (23:28 PDT, the release): only so that dates in the run look like the story. */
 export const SIM_EPOCH = Date.UTC(2019, 8, 4, 6, 28);
 
+/** The run's timeline: the trouble starts at SIM_EPOCH, after the warm-up. */
+export function timelineOf(o: SimulationOptions): Timeline {
+  return new Timeline(
+    { name: o.scenario, warmupMs: o.warmupMs, durationMs: o.durationMs, capacityFactor: o.capacityFactor, failRate: o.failRate, acceptThenTimeout: o.acceptThenTimeout },
+    SIM_EPOCH - o.warmupMs,
+  );
+}
+
 export async function runPolicy(policy: PolicyName, o: SimulationOptions): Promise<PolicyRun> {
   const wallStart = performance.now();
-  const clock = new VirtualClock(SIM_EPOCH - o.warmupMs, o.resolutionMs);
-  const timeline = new Timeline(
-    { name: o.scenario, warmupMs: o.warmupMs, durationMs: o.durationMs, capacityFactor: o.capacityFactor, failRate: o.failRate, acceptThenTimeout: o.acceptThenTimeout },
-    clock.now(),
-  );
+  const timeline = timelineOf(o);
+  const clock = new VirtualClock(timeline.startAt, o.resolutionMs);
   const endpoint = new EndpointModel(
     {
       capacityRps: o.capacityRps,
@@ -102,14 +107,4 @@ export async function runPolicy(policy: PolicyName, o: SimulationOptions): Promi
   };
   await clock.runUntil(timeline.recoveryAt + o.maxDrainMs, stop);
   return { policy, config, timeline, endpoint, stats, endedAt: clock.now(), timersFired: clock.fired, wallMs: performance.now() - wallStart };
-}
-
-export async function runSimulation(o: SimulationOptions, onDone?: (run: PolicyRun) => void): Promise<PolicyRun[]> {
-  const runs: PolicyRun[] = [];
-  for (const policy of o.policies) {
-    const run = await runPolicy(policy, o);
-    onDone?.(run);
-    runs.push(run);
-  }
-  return runs;
 }

@@ -1,0 +1,14 @@
+// What a policy run leaves behind once its fleet is gone: the report and the request-rate histogram.
+import { summarize, type PolicyReport } from './report.js';
+import type { PolicyRun } from './run.js';
+
+export interface PolicyOutcome {
+  report: PolicyReport;
+  /** Requests per histogram bin over the run. */
+  bins: Float64Array;
+}
+
+export function outcomeOf(run: PolicyRun): PolicyOutcome {
+  const len = Math.ceil((run.endedAt - run.timeline.startAt) / run.endpoint.o.binMs);
+  return { report: summarize(run), bins: run.endpoint.bins.slice(0, len) };
+}
