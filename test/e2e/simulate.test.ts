@@ -58,7 +58,7 @@ describe('tdfwd simulate', () => {
       for (const key of ['peak_rps_over_capacity', 'total_requests', 'duplicate_imports', 'max_delivery_delay_s']) expect(typeof x[key]).toBe('number');
       expect(x.drain_seconds === null || typeof x.drain_seconds === 'number').toBe(true);
     }
-    const [tdfwdReport, periodic] = reports as [Record<string, number>, Record<string, number>];
+    const [tdfwdReport, periodic] = reports as [{ peak_rps_over_capacity: number; duplicate_imports: number }, { peak_rps_over_capacity: number; duplicate_imports: number }];
     expect(periodic.peak_rps_over_capacity).toBeGreaterThan(3);
     expect(tdfwdReport.peak_rps_over_capacity).toBeLessThan(periodic.peak_rps_over_capacity);
     expect(tdfwdReport.duplicate_imports).toBeLessThan(periodic.duplicate_imports);
