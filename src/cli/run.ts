@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import type { Daemon } from '../daemon/daemon.js';
+import type { Logger } from '../daemon/logger.js';
 import { action } from './action.js';
 import { globalsOf } from './globals.js';
 
@@ -24,11 +25,9 @@ export function registerRun(program: Command): void {
         const g = globalsOf(cmd);
         const file = g.config ?? process.env.TDFWD_CONFIG;
         if (!file) throw new ConfigError('--config', 'the daemon needs a config file: tdfwd run -c tdfwd.yaml (see examples/quickstart.yaml)');
-        const { Daemon } = await import('../daemon/daemon.js');
-        const { createLogger, LOG_LEVELS } = await import('../daemon/logger.js');
-        if (!(LOG_LEVELS as readonly string[]).includes(g.logLevel)) throw new ConfigError('--log-level', `expected one of ${LOG_LEVELS.join(', ')}`);
-        const log = createLogger(g.logLevel, []);
 
+        // Handlers first, before the daemon's modules load (see the header).
+        let log: Logger | null = null;
         let daemon: Daemon | null = null;
         let stopRequested: string | null = null;
         let reloadRequested = false;
@@ -42,12 +41,12 @@ export function registerRun(program: Command): void {
           d.stop(signal)
             .then(() => finish(0))
             .catch((err: Error) => {
-              log.error(`stop failed: ${err.message}`);
+              log?.error(`stop failed: ${err.message}`);
               finish(1);
             });
         };
         const flush = (d: Daemon): void => {
-          d.flushNow().catch((err: Error) => log.error(`flush failed: ${err.message}`));
+          d.flushNow().catch((err: Error) => log?.error(`flush failed: ${err.message}`));
         };
         const handlers: Record<(typeof SIGNALS)[number], () => void> = {
           SIGTERM: () => onStop('SIGTERM'),
@@ -57,7 +56,7 @@ export function registerRun(program: Command): void {
         };
         function onStop(signal: string): void {
           if (stopping) {
-            log.warn(`${signal} again: exiting now without waiting for delivery; everything acknowledged stays in the buffer`);
+            log?.warn(`${signal} again: exiting now without waiting for delivery; everything acknowledged stays in the buffer`);
             daemon?.abandon();
             process.exit(1);
           }
@@ -67,6 +66,10 @@ export function registerRun(program: Command): void {
         for (const s of SIGNALS) process.on(s, handlers[s]);
 
         try {
+          const { Daemon } = await import('../daemon/daemon.js');
+          const { createLogger, LOG_LEVELS } = await import('../daemon/logger.js');
+          if (!(LOG_LEVELS as readonly string[]).includes(g.logLevel)) throw new ConfigError('--log-level', `expected one of ${LOG_LEVELS.join(', ')}`);
+          log = createLogger(g.logLevel, []);
           daemon = await Daemon.start({ configFile: file, env: process.env, log, ...(g.buffer ? { bufferFlag: g.buffer } : {}) });
         } catch (err) {
           for (const s of SIGNALS) process.off(s, handlers[s]);
@@ -79,7 +82,7 @@ export function registerRun(program: Command): void {
         }
         const code = await done;
         setTimeout(() => {
-          log.warn('the daemon stopped but something kept the process alive; exiting');
+          log?.warn('the daemon stopped but something kept the process alive; exiting');
           process.exit(code);
         }, EXIT_GRACE_MS).unref();
         return code;
