@@ -36,6 +36,9 @@ export function openDb(dir: string, sync: SyncMode = 'full'): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('cache_size = -4000'); // 4 MB page cache: bounded whatever the backlog (blobs stream through it)
     db.pragma('temp_store = MEMORY');
+    // Parts are inserted, then deleted when their chunk is sealed: a larger WAL lets freed pages be reused
+    // before a checkpoint copies them, so most raw bytes reach the WAL once and the database file never.
+    db.pragma('wal_autocheckpoint = 16384');
     migrate(db);
   } catch (err) {
     if (err instanceof TdfwdError) throw err;

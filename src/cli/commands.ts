@@ -6,6 +6,7 @@ import { registerEndpoint } from './endpoint.js';
 import { registerFlush } from './flush.js';
 import { registerRun } from './run.js';
 import { registerSend } from './send.js';
+import { registerSimulate } from './simulate.js';
 import { registerStatus } from './status.js';
 
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerChunks(program);
   registerConfig(program);
   registerEndpoint(program);
+  registerSimulate(program);
 }

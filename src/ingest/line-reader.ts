@@ -21,8 +21,8 @@ export interface LineReader {
   stop(): void;
 }
 
-const MAX_CHUNKS_AT_WORKER = 8;
-const MAX_PARTS_WAITING = 2;
+const MAX_CHUNKS_AT_WORKER = 64; // ~4 MiB of stdin: enough to keep the worker busy through a commit
+const MAX_PARTS_WAITING = 4;
 const IDLE_FLUSH_MS = 200;
 
 export function readLines(input: Readable, data: LineWorkerData, commit: (part: Buffer, records: number) => Promise<void>): LineReader {
