@@ -9,6 +9,13 @@ export interface PositionUpdate {
   offset: number;
 }
 
+/** Records already encoded (msgpack, one after another) for one tag: what a LineEncoder returns. */
+export interface EncodedPart {
+  tag: string;
+  data: Buffer;
+  records: number;
+}
+
 export interface EventSink {
   /**
    * Commit events (and positions) in one transaction. Resolves once they are durable: only then may
@@ -17,4 +24,6 @@ export interface EventSink {
    * BufferFullError.
    */
   write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal): Promise<void>;
+  /** As `write`, for records encoded off the main thread (same transaction and durability contract). */
+  writeParts(parts: readonly EncodedPart[], positions?: readonly PositionUpdate[], signal?: AbortSignal): Promise<void>;
 }

@@ -14,6 +14,7 @@ import type { TdfwdConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { combineObservers } from '../delivery/events.js';
 import { persistOutputState } from '../delivery/persist-state.js';
+import { EncodePool } from '../ingest/encode-pool.js';
 import { BufferWriter } from '../ingest/writer.js';
 import { Router } from '../router/router.js';
 import { openStore } from './open-store.js';
@@ -37,6 +38,8 @@ export class Daemon {
   readonly #lock: DaemonLock;
   readonly #store: ChunkStore;
   readonly #writer: BufferWriter;
+  /** Tail lines are parsed and encoded on its worker thread; it outlives pipelines (SIGHUP). */
+  readonly #encoder: EncodePool;
   readonly metrics = new TdfwdMetrics();
   #pipeline: Pipeline;
   #admin: AdminServer | null = null;
@@ -54,6 +57,8 @@ export class Daemon {
     this.#writer = new BufferWriter(store, {
       onBlocked: (m) => this.#log.warn(`${m}; inputs are paused until delivery makes room`),
     });
+    const part = this.#writer.partLimits;
+    this.#encoder = new EncodePool({ partBytes: part.bytes, partRecords: part.records });
     this.#router = routerOf(config);
     this.#pipeline = this.#buildPipeline(config);
   }
@@ -103,15 +108,19 @@ export class Daemon {
       log: this.#log,
       stdin,
       observer,
+      encoder: this.#encoder,
       onRecords: (input, events) => {
         const byTag = new Map<string, number>();
         for (const e of events) byTag.set(e.tag, (byTag.get(e.tag) ?? 0) + 1);
-        for (const [tag, n] of byTag) {
-          this.metrics.recordsIn(input, tag, n);
-          if (this.#router.route(tag) === null) this.#unrouted(tag, n);
-        }
+        for (const [tag, n] of byTag) this.#recordsIn(input, tag, n);
       },
+      onTagRecords: (input, tag, n) => this.#recordsIn(input, tag, n),
     });
+  }
+
+  #recordsIn(input: string, tag: string, n: number): void {
+    this.metrics.recordsIn(input, tag, n);
+    if (this.#router.route(tag) === null) this.#unrouted(tag, n);
   }
 
   #unrouted(tag: string, n: number): void {
@@ -258,6 +267,7 @@ export class Daemon {
     await this.#reloading?.catch(() => {});
     const p = this.#pipeline;
     await p.stopInputs();
+    await this.#encoder.close(); // the inputs are stopped: no job is left for it
     // A stdin input's pending read (a pipe that stays open) must not keep the process alive after
     // the stop; nothing more is read from it.
     if (p.stdin) (process.stdin as { unref?: () => void }).unref?.();

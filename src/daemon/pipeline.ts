@@ -9,7 +9,8 @@ import type { ChunkStore } from '../buffer/store.js';
 import type { InputConfig, TdfwdConfig } from '../config/types.js';
 import { systemClock, systemRandom } from '../core/clock.js';
 import type { LogEvent } from '../core/record.js';
-import type { EventSink, PositionUpdate } from '../core/sink.js';
+import type { LineEncoder } from '../core/line-encoder.js';
+import type { EncodedPart, EventSink, PositionUpdate } from '../core/sink.js';
 import { DeliveryEngine } from '../delivery/engine.js';
 import { combineObservers, type DeliveryObserver } from '../delivery/events.js';
 import { startSealTimer } from '../delivery/seal-timer.js';
@@ -23,6 +24,9 @@ import type { Output } from '../outputs/types.js';
 import { buildOutputs } from './compose.js';
 import type { Logger } from './logger.js';
 
+/** Bytes of lines in one tail commit at most. */
+const TAIL_BATCH_BYTES = 4 * 1024 * 1024;
+
 export interface PipelineDeps {
   store: ChunkStore;
   writer: BufferWriter;
@@ -30,6 +34,10 @@ export interface PipelineDeps {
   observer: DeliveryObserver;
   /** Count records accepted by an input (metrics). */
   onRecords: (input: string, events: readonly LogEvent[]) => void;
+  /** The same, for `n` records of one tag committed as encoded parts. */
+  onTagRecords: (input: string, tag: string, n: number) => void;
+  /** Parses and encodes tail lines off the main thread (one for the daemon's lifetime). */
+  encoder?: LineEncoder;
   /** The previous pipeline's running stdin input, kept instead of creating a second reader. */
   stdin?: StdinInput | null;
 }
@@ -60,11 +68,17 @@ export class Pipeline {
   }
 
   #createInput(cfg: InputConfig, name: string): Input {
-    const { writer, log, onRecords, store } = this.#deps;
+    const { writer, log, onRecords, onTagRecords, store, encoder } = this.#deps;
     const sink: EventSink = {
       async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
         await writer.write(events, positions, signal);
         onRecords(name, events);
+      },
+      async writeParts(parts: readonly EncodedPart[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
+        await writer.writeParts(parts, positions, signal);
+        const byTag = new Map<string, number>();
+        for (const p of parts) byTag.set(p.tag, (byTag.get(p.tag) ?? 0) + p.records);
+        for (const [tag, n] of byTag) onTagRecords(name, tag, n);
       },
     };
     const ctx: InputContext = {
@@ -80,7 +94,12 @@ export class Pipeline {
       }
       case 'tail':
         // A batch must fit the buffer several times over, or a small total_limit_size could never take it.
-        return createTailInput(cfg, { ...ctx, positions: store, maxBatchBytes: Math.max(4096, Math.min(4 * 1024 * 1024, Math.floor(this.config.buffer.totalLimitSize / 4))) });
+        return createTailInput(cfg, {
+          ...ctx,
+          positions: store,
+          maxBatchBytes: Math.max(4096, Math.min(TAIL_BATCH_BYTES, Math.floor(this.config.buffer.totalLimitSize / 4))),
+          ...(encoder ? { encoder } : {}),
+        });
       case 'forward':
         return createForwardInput(cfg, ctx);
       case 'http':

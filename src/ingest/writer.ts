@@ -5,7 +5,7 @@ import type { ChunkStore } from '../buffer/store.js';
 import { BufferBlockedError } from '../buffer/store.js';
 import type { AppendPart } from '../buffer/store.js';
 import type { LogEvent } from '../core/record.js';
-import type { EventSink, PositionUpdate } from '../core/sink.js';
+import type { EncodedPart, EventSink, PositionUpdate } from '../core/sink.js';
 import { RecordBatch } from '../codec/msgpack.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { BufferFullError } from '../core/errors.js';
@@ -39,10 +39,21 @@ export class BufferWriter implements EventSink {
     return this.#records;
   }
 
+  /** Part limits (bytes, records): an encoder working for this writer cuts its parts at these. */
+  get partLimits(): { bytes: number; records: number } {
+    return { bytes: this.#maxPartBytes, records: this.#maxPartRecords };
+  }
+
   async write(events: readonly LogEvent[], positions: readonly PositionUpdate[] = [], signal?: AbortSignal): Promise<void> {
     const parts = this.encode(events);
     await this.commit(parts, positions, signal);
     this.#records += events.length;
+  }
+
+  /** Commit parts encoded elsewhere (the line encoder), as `write` does events. */
+  async writeParts(parts: readonly EncodedPart[], positions: readonly PositionUpdate[] = [], signal?: AbortSignal): Promise<void> {
+    await this.commit(parts, positions, signal);
+    for (const p of parts) this.#records += p.records;
   }
 
   /** Encode events into parts grouped by tag, each within the part limits. */

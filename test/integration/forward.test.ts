@@ -237,6 +237,7 @@ describe('forward input', () => {
           await gate;
           await w.write(events, positions, signal);
         },
+        writeParts: (parts, positions, signal) => w.writeParts(parts, positions, signal),
       }),
     });
     const c = client(input.port);
@@ -258,6 +259,7 @@ describe('forward input', () => {
           await gate;
           await w.write(events, positions, signal);
         },
+        writeParts: (parts, positions, signal) => w.writeParts(parts, positions, signal),
       }),
     });
     const c = client(input.port);

@@ -97,10 +97,16 @@ afterEach(async () => {
  */
 function crashingSink(real: EventSink, commits: number): EventSink {
   let n = 0;
+  const frozen = (signal?: AbortSignal): Promise<void> =>
+    new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('crashed')), { once: true }));
   return {
     write(events, positions, signal) {
       if (n++ < commits) return real.write(events, positions, signal);
-      return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('crashed')), { once: true }));
+      return frozen(signal);
+    },
+    writeParts(parts, positions, signal) {
+      if (n++ < commits) return real.writeParts(parts, positions, signal);
+      return frozen(signal);
     },
   };
 }

@@ -32,6 +32,20 @@ export interface FileFormat {
   multilineStart?: RegExp;
 }
 
+/**
+ * Complete lines of one read, for an encoder on another thread; `offset` is the end of the last of
+ * them (safe to commit with their records).
+ */
+export interface LineBlock {
+  /** A line begun in an earlier read, which this read completed (already split and cut). */
+  lead: string | null;
+  /** The complete lines after it, through the read's last "\n": a view of the read buffer. */
+  block: Buffer | null;
+  offset: number;
+  /** Bytes read from the file for it. */
+  bytes: number;
+}
+
 /** Records produced by one read, and the offset that is safe to commit with them. */
 export interface Batch {
   events: LogEvent[];
@@ -54,6 +68,8 @@ export class TailFile {
   #joiner: MultilineJoiner | null;
   /** File offset where the current splitter started. */
   #base: number;
+  /** Bytes handed out as blocks (readBlock) since #base: not seen by the splitter. */
+  #blockBytes = 0;
   #readPos: number;
   #committed: number;
   #truncatedSeen = 0;
@@ -122,6 +138,36 @@ export class TailFile {
     return batch;
   }
 
+  /**
+   * Reads the next bytes into `buf` and cuts them at their last "\n" (readBlock does not split or
+   * parse: an encoder does). The bytes after it wait in the splitter for the next read, as with
+   * `read`, so long-line truncation and offsets work the same. Without multiline only. Null at the
+   * end of the file.
+   */
+  async readBlock(buf: Buffer): Promise<LineBlock | null> {
+    const { bytesRead } = await this.#fh.read(buf, 0, buf.length, this.#readPos);
+    if (bytesRead === 0) return null;
+    this.#readPos += bytesRead;
+    const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    const firstNl = chunk.indexOf(NL);
+    let lead: string | null = null;
+    let start = 0;
+    if (firstNl !== -1 && this.#splitter.pendingBytes > 0) {
+      // the first "\n" ends the line held from earlier reads: the splitter cuts it as it always has
+      lead = this.#splitter.push(chunk.subarray(0, firstNl + 1))[0] ?? null;
+      start = firstNl + 1;
+    }
+    const lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(NL);
+    let block: Buffer | null = null;
+    if (lastNl >= start) {
+      block = chunk.subarray(start, lastNl + 1);
+      this.#blockBytes += block.length;
+    }
+    if (lastNl + 1 < bytesRead) this.#splitter.push(chunk.subarray(lastNl + 1)); // held (copied)
+    this.#countTruncated();
+    return { lead: lead === null || lead.length === 0 ? null : lead, block, offset: this.#lineEnd(), bytes: bytesRead };
+  }
+
   /** Emits a multiline group that has waited `flushMs` without a new line. */
   flushIdle(nowMs: number, flushMs: number): Batch | null {
     const j = this.#joiner;
@@ -159,6 +205,7 @@ export class TailFile {
    */
   rewind(offset: number = this.#committed): void {
     this.#base = this.#readPos = this.#committed = offset;
+    this.#blockBytes = 0;
     this.#splitter = new LineSplitter({ maxLineBytes: this.#format.maxLineSize });
     this.#truncatedSeen = 0;
     this.#joiner?.clear();
@@ -171,7 +218,7 @@ export class TailFile {
   }
 
   #lineEnd(): number {
-    return this.#base + this.#splitter.consumedBytes;
+    return this.#base + this.#blockBytes + this.#splitter.consumedBytes;
   }
 
   #countTruncated(): void {

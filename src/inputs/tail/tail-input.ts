@@ -1,6 +1,13 @@
 // The tail input: follows the files matching the globs, as fluentd in_tail / Fluent Bit tail do, and
 // commits each batch of records with the position that produced it (PRODUCT rule 1).
 //
+// With a LineEncoder in its context (the daemon's worker thread) and no multiline, the lines are cut
+// into blocks of complete lines which the encoder parses and packs while this thread reads the next
+// block and commits the previous one (two blocks in flight per file at most). Each block's parts are
+// committed with the offset at its end, in order; if a commit fails, the blocks after it are dropped
+// and the file is read again from the committed offset. Without an encoder (or with multiline), lines
+// are parsed here.
+//
 // One poll loop serves every file: every ~250 ms it stats each path (rotation, deletion, truncation,
 // new file), reads what is new, and re-expands the globs every refresh_interval. A read waits for its
 // commit before the next read, so a full buffer (overflow_action block) pauses reading by itself, and
@@ -8,6 +15,8 @@
 //
 // States: created → running (loop) → stopping (loop finishes its in-flight write) → stopped.
 import { systemClock } from '../../core/clock.js';
+import type { EncodeResult, LineEncoder } from '../../core/line-encoder.js';
+import { unixNow } from '../../core/record.js';
 import type { TailInputConfig } from '../../config/types.js';
 import { createParser } from '../../parsers/index.js';
 import type { Input, InputContext } from '../types.js';
@@ -26,10 +35,24 @@ export interface TailInputContext extends InputContext {
    * total_limit_size, so the daemon passes a fraction of it when the buffer is small.
    */
   maxBatchBytes?: number;
+  /** Parses and encodes lines off this thread (used when multiline_start is not set). */
+  encoder?: LineEncoder;
+}
+
+/** A block of lines at the encoder, and where its records end in the file. */
+interface Encoding {
+  result: Promise<EncodeResult>;
+  offset: number;
 }
 
 /** Chunks read from one file per poll before moving to the next file (fairness across files). */
 const CHUNKS_PER_TURN = 16;
+/** Bytes read from one file per poll with an encoder (the same fairness, in blocks). */
+const BYTES_PER_TURN = 16 * 1024 * 1024;
+/** Blocks of one file at the encoder or being committed: one is encoded while the other commits. */
+const BLOCKS_IN_FLIGHT = 2;
+/** A block smaller than this is copied out of the read buffer (kept for the next read) instead of handed over whole. */
+const SMALL_BLOCK_BYTES = 256 * 1024;
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
 const WARN_EVERY_MS = 30_000;
 
@@ -52,6 +75,9 @@ export class TailInput implements Input {
   readonly #readBuf: Buffer;
   /** Bytes of lines read before their records are committed. */
   readonly #batchBytes: number;
+  readonly #encoder: LineEncoder | undefined;
+  /** The read buffer of the encoder path: handed to the encoder with a large block, then replaced. */
+  #blockBuf: Buffer | null = null;
   #loop: Promise<void> | null = null;
   #lastRefresh = 0;
   #stopping = false;
@@ -66,7 +92,8 @@ export class TailInput implements Input {
     this.#multilineStart = cfg.multilineStart === undefined ? undefined : compileMultilineStart(cfg.multilineStart);
     this.#pollMs = ctx.pollIntervalMs ?? 250;
     this.#batchBytes = Math.max(1024, ctx.maxBatchBytes ?? DEFAULT_BATCH_BYTES);
-    this.#readBuf = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, this.#batchBytes));
+    this.#encoder = this.#multilineStart ? undefined : ctx.encoder;
+    this.#readBuf = Buffer.allocUnsafe(this.#encoder ? 0 : Math.min(READ_CHUNK_BYTES, this.#batchBytes));
   }
 
   get linesRead(): number { return this.#counters.linesRead; }
@@ -235,6 +262,7 @@ export class TailInput implements Input {
       head.rewind(0);
       await this.#commit(f, head, { events: [], lines: 0, bytes: 0, offset: 0 });
     }
+    if (this.#encoder) return this.#turnEncoded(f, head, now, this.#encoder);
     // Several reads go into one commit: fewer transactions (each one an fsync with sync: full) is
     // most of the throughput; maxBatchBytes of lines bound what is held.
     let batch: Batch | null = null;
@@ -255,6 +283,59 @@ export class TailInput implements Input {
     }
     if (batch) await this.#commit(f, head, batch);
     return true;
+  }
+
+  /**
+   * The read-and-commit part of a turn with an encoder: blocks of up to maxBatchBytes, each encoded
+   * on the worker while the previous one commits. Commits stay in file order.
+   */
+  async #turnEncoded(f: PathFollower, head: TailFile, now: number, encoder: LineEncoder): Promise<boolean> {
+    const inflight: Encoding[] = [];
+    const nowSec = unixNow(now);
+    const turns = Math.max(1, Math.floor(BYTES_PER_TURN / this.#batchBytes));
+    try {
+      for (let i = 0; i < turns && !this.#stopping; i++) {
+        const buf = this.#blockBuf ?? Buffer.allocUnsafeSlow(this.#batchBytes);
+        this.#blockBuf = buf;
+        const read = await head.readBlock(buf);
+        if (!read) {
+          while (inflight.length > 0) await this.#commitEncoded(f, head, inflight.shift() as Encoding);
+          return await this.#atEnd(f, head, now);
+        }
+        const last = inflight[inflight.length - 1]?.offset ?? head.committedOffset;
+        if (read.block === null && read.lead === null && read.offset === last) continue; // a long line still without its end
+        let block = read.block ?? Buffer.alloc(0);
+        if (block.length < SMALL_BLOCK_BYTES) block = Buffer.from(block);
+        else this.#blockBuf = null; // handed over to the encoder's thread with the block
+        const result = encoder.encodeLines({
+          tag: f.format.tag,
+          format: this.#cfg.format,
+          ...(this.#cfg.timeKey !== undefined ? { timeKey: this.#cfg.timeKey } : {}),
+          maxLineBytes: this.#cfg.maxLineSize,
+          ...(read.lead !== null ? { lead: read.lead } : {}),
+          block,
+          nowSec,
+        });
+        inflight.push({ result, offset: read.offset });
+        if (inflight.length >= BLOCKS_IN_FLIGHT) await this.#commitEncoded(f, head, inflight.shift() as Encoding);
+      }
+      while (inflight.length > 0) await this.#commitEncoded(f, head, inflight.shift() as Encoding);
+      return true;
+    } catch (err) {
+      // Nothing after the last commit stands: drop the blocks still at the encoder, read them again.
+      for (const e of inflight) e.result.catch(() => undefined);
+      head.rewind();
+      throw err;
+    }
+  }
+
+  async #commitEncoded(f: PathFollower, file: TailFile, e: Encoding): Promise<void> {
+    const r = await e.result;
+    this.#counters.parseErrors += r.parseErrors;
+    this.#counters.truncatedLines += r.truncatedLines;
+    await this.#ctx.sink.writeParts(r.parts, [{ source: f.source, inode: file.inode, offset: e.offset }], this.#abort.signal);
+    file.markCommitted(e.offset);
+    this.#counters.linesRead += r.lines;
   }
 
   /** The head has been read to its end: flush an idle multiline group; retire a rotated file. */

@@ -1,0 +1,36 @@
+// What an input may hand off: turning a block of complete lines into encoded parts, on another thread.
+// Inputs get a LineEncoder through their context (the daemon owns the one worker); they never create
+// threads or import the buffer.
+import type { EncodedPart } from './sink.js';
+
+export interface EncodeJob {
+  tag: string;
+  /** A parser name as in the config (`none`, `json`, `ltsv`, `regexp:…`). */
+  format: string;
+  timeKey?: string;
+  /** Longer lines are cut (on a UTF-8 boundary) and counted in truncatedLines. */
+  maxLineBytes: number;
+  /** A line the caller already split off (it began in an earlier read); encoded before the block. */
+  lead?: string;
+  /** Complete lines only: it ends with "\n" (or is empty). Its memory is handed over: do not reuse it. */
+  block: Buffer;
+  /** Event time of records whose line carries none. */
+  nowSec: number;
+}
+
+export interface EncodeResult {
+  /** In line order, each within the part limits of the buffer. */
+  parts: EncodedPart[];
+  /** Records encoded (blank lines carry nothing and are not counted). */
+  lines: number;
+  parseErrors: number;
+  truncatedLines: number;
+}
+
+export interface LineEncoder {
+  /**
+   * Parses and encodes the lines; jobs are answered in the order they were given. Bounded: a caller
+   * that gives jobs faster than they are encoded waits on the promises.
+   */
+  encodeLines(job: EncodeJob): Promise<EncodeResult>;
+}

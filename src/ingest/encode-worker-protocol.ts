@@ -1,0 +1,32 @@
+// Messages between the encode pool (main thread) and its worker: one request per job, answered in
+// order with the encoded parts (their ArrayBuffers transferred, not copied).
+
+export interface EncodeWorkerData {
+  /** A part is cut once it holds this many bytes or records (the buffer's part limits). */
+  partBytes: number;
+  partRecords: number;
+}
+
+export interface EncodeRequest {
+  id: number;
+  tag: string;
+  format: string;
+  timeKey?: string;
+  maxLineBytes: number;
+  lead?: string;
+  /** The block's bytes are block[byteOffset, byteOffset + length). */
+  block: ArrayBuffer;
+  byteOffset: number;
+  length: number;
+  nowSec: number;
+}
+
+export interface EncodedPartMessage {
+  tag: string;
+  data: ArrayBuffer;
+  records: number;
+}
+
+export type EncodeReply =
+  | { id: number; ok: true; parts: EncodedPartMessage[]; lines: number; parseErrors: number; truncatedLines: number }
+  | { id: number; ok: false; message: string };
