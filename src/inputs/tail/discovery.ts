@@ -17,7 +17,9 @@ export function createDiscovery(path: string | readonly string[], exclude: reado
   const ignore = exclude.map((p) => (isAbsolute(p) ? p : `/**/${p}`));
   return {
     async expand() {
-      const found = await glob(patterns, { absolute: true, onlyFiles: true, ignore, followSymbolicLinks: true });
+      // cwd '/': every pattern is absolute, and tinyglobby matches `/**/x` ignores relative to its cwd,
+      // so any other cwd (the daemon's, a test runner's) would make a relative exclude miss.
+      const found = await glob(patterns, { absolute: true, onlyFiles: true, ignore, followSymbolicLinks: true, cwd: '/' });
       return found.sort();
     },
   };
