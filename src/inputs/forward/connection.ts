@@ -31,7 +31,7 @@ export interface ConnectionOptions {
 type State = 'handshake' | 'open' | 'draining' | 'closed';
 
 /** A batch this large stops reading before the write is even scheduled. */
-const BATCH_PAUSE_BYTES = 8 * 1024 * 1024;
+const BATCH_PAUSE_BYTES = 2 * 1024 * 1024;
 /** How long a closing socket may take to flush its last acks before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
