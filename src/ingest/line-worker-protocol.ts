@@ -1,5 +1,5 @@
-// Messages between `tdfwd send` (the main thread: reads stdin, commits) and its line worker (splits,
-// parses, encodes).
+// Messages between `tdfwd send` (the main thread: reads stdin, cuts it into blocks of lines, commits)
+// and its line workers (split, parse, encode).
 
 export interface LineWorkerData {
   format: string;
@@ -8,15 +8,19 @@ export interface LineWorkerData {
   partRecords: number;
 }
 
-export type FromWorker =
-  | { type: 'part'; data: ArrayBuffer; records: number }
-  /** One `data` message has been parsed: the main thread may read more. */
-  | { type: 'consumed' }
-  | { type: 'end'; lines: number; parseErrors: number; truncatedLines: number }
-  | { type: 'error'; message: string };
+export interface WorkerPart {
+  data: ArrayBuffer;
+  records: number;
+}
 
 export type ToWorker =
-  | { type: 'data'; chunk: ArrayBuffer }
-  /** End of input (or a stop): flush what is left and report the totals. */
-  | { type: 'end'; complete: boolean }
-  | { type: 'idle' };
+  /**
+   * Bytes of the input, in order for this worker. A block normally ends with "\n"; one that does not
+   * (a line longer than a block) is continued by the next block sent to the same worker. `final`:
+   * the end of the input, so an unterminated last line is a line too.
+   */
+  { type: 'block'; seq: number; chunk: ArrayBuffer; final: boolean };
+
+export type FromWorker =
+  | { type: 'parts'; seq: number; parts: WorkerPart[]; lines: number; parseErrors: number; truncatedLines: number }
+  | { type: 'error'; message: string };

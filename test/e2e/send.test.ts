@@ -82,3 +82,32 @@ describe('tdfwd send', () => {
     expect((await records(buf)).map((x) => x.message)).toEqual(['one', 'two', 'three']);
   });
 });
+
+describe('tdfwd send with several parser threads', () => {
+  it('keeps line order across threads, input chunk boundaries and an over-long line', async () => {
+    const buf = buffer();
+    const child = spawnTdfwd(['--buffer', buf, 'send', '--tag', 'td.a.b', '--format', 'json'], { env: { TDFWD_PARSE_THREADS: '3' } });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const lines: string[] = [];
+    for (let i = 0; i < 30_000; i++) lines.push(JSON.stringify({ seq: i, pad: i === 12_345 ? 'x'.repeat(2_500_000) : 'y'.repeat(i % 300) }));
+    const text = Buffer.from(lines.join('\n') + '\n{"seq":30000,"last":"no newline"}');
+    // odd write sizes, so blocks and lines never line up
+    for (let off = 0, k = 0; off < text.length; k++) {
+      const n = [1, 7, 4093, 65_537, 1_048_577][k % 5] as number;
+      child.stdin!.write(text.subarray(off, off + n));
+      off += n;
+    }
+    child.stdin!.end();
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    expect(stderr).toContain('30001 records committed');
+    expect(stderr).toMatch(/1 lines longer than 1 MiB were truncated/);
+    const recs = await records(buf);
+    expect(recs.map((r) => r.seq ?? -1).slice(0, 12_345)).toEqual(Array.from({ length: 12_345 }, (_, i) => i));
+    expect(recs).toHaveLength(30_001);
+    expect(recs[12_345]!._parse_error).toBeDefined(); // the truncated JSON line is kept, as a parse error
+    expect(recs.slice(12_346).map((r) => r.seq)).toEqual(Array.from({ length: 30_001 - 12_346 }, (_, i) => i + 12_346));
+    expect(recs[30_000]!.last).toBe('no newline');
+  }, 60_000);
+});
