@@ -31,8 +31,8 @@ export interface CommitPart {
   records: number;
 }
 
-const BLOCK_BYTES = 1024 * 1024;
-const MAX_BLOCKS_OUT = 8;
+const BLOCK_BYTES = 512 * 1024;
+const MAX_BLOCKS_OUT = 6;
 const IDLE_FLUSH_MS = 200;
 const NL = 0x0a;
 
@@ -74,8 +74,13 @@ export function readLines(
 
   /** Send `bytes` to the current worker; move to the next worker only after a block ends a line. */
   const dispatch = (bytes: Buffer, final: boolean): void => {
-    const ab = new ArrayBuffer(bytes.length);
-    new Uint8Array(ab).set(bytes);
+    // Transfer the block's own ArrayBuffer when it is exactly the block; else copy it into one.
+    let ab: ArrayBuffer;
+    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) ab = bytes.buffer;
+    else {
+      ab = new ArrayBuffer(bytes.length);
+      new Uint8Array(ab).set(bytes);
+    }
     const msg: ToWorker = { type: 'block', seq: nextSeq++, chunk: ab, final };
     (workers[turn] as Worker).postMessage(msg, [ab]);
     if (bytes.length === 0 || bytes[bytes.length - 1] === NL) turn = (turn + 1) % workers.length;
@@ -84,7 +89,13 @@ export function readLines(
   /** Dispatch the pending bytes through their last newline (all of them when `final`). */
   const cut = (final: boolean): void => {
     if (pendingBytes === 0 && !final) return;
-    const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+    // Gather into a fresh ArrayBuffer (not Node's pool), so a whole block can be transferred as is.
+    const all = Buffer.from(new ArrayBuffer(pendingBytes));
+    let at = 0;
+    for (const c of pending) {
+      c.copy(all, at);
+      at += c.length;
+    }
     pending = [];
     pendingBytes = 0;
     if (final) {
