@@ -74,6 +74,7 @@ export function readLines(
 
   /** Send `bytes` to the current worker; move to the next worker only after a block ends a line. */
   const dispatch = (bytes: Buffer, final: boolean): void => {
+    const endsLine = bytes.length === 0 || bytes[bytes.length - 1] === NL; // before the transfer empties it
     // Transfer the block's own ArrayBuffer when it is exactly the block; else copy it into one.
     let ab: ArrayBuffer;
     if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) ab = bytes.buffer;
@@ -83,7 +84,7 @@ export function readLines(
     }
     const msg: ToWorker = { type: 'block', seq: nextSeq++, chunk: ab, final };
     (workers[turn] as Worker).postMessage(msg, [ab]);
-    if (bytes.length === 0 || bytes[bytes.length - 1] === NL) turn = (turn + 1) % workers.length;
+    if (endsLine) turn = (turn + 1) % workers.length;
   };
 
   /** Dispatch the pending bytes through their last newline (all of them when `final`). */
