@@ -7,7 +7,21 @@
 //      └──401/403──▶ paused ──max_wait over──▶ probing
 //
 // backoff and paused send nothing at all; probing sends exactly one request. Waits come from the retry
-// policy, or from Retry-After (which pauses the whole output, plus a little jitter).
+// policy (exponential, full jitter after the cap). Retry-After pauses the whole output for at least
+// that long: it is a floor under the backoff wait, never a replacement for it. An endpoint that keeps
+// answering "Retry-After: 1" to a fleet still sees each agent's waits double while it stays overloaded,
+// instead of the whole fleet coming back every second; the floor gets a little jitter of its own so
+// the agents it holds do not all return on the same tick.
+//
+// The wait grows with the backoff level, one step per counted failure. With `keepLevelAfterProbe`
+// (the worker sets it for adaptive concurrency, tdfwd's "come back slowly") a successful probe
+// resumes sending but keeps the level; only a success while healthy (a request started after the
+// probe) puts it back to 0. Against an endpoint failing 80% of imports, a lucky probe is followed by
+// a failure far more often than by a success: with the level reset by every lucky probe, each agent
+// of a fleet went from minutes between probes back to a second or two, over and over, for the whole
+// incident. Without it, any success resets the level, as fluentd's retry state does.
+//
+// State: state, consecutive failures (for status), backoff level, resumeAt.
 import type { Random } from '../core/clock.js';
 import { backoffWait, type BackoffPolicy } from './backoff.js';
 import type { OutputState } from './events.js';
@@ -15,13 +29,16 @@ import type { OutputState } from './events.js';
 export class EndpointHealth {
   #state: OutputState = 'healthy';
   #failures = 0;
+  #level = 0;
   #resumeAt: number | null = null;
   readonly #policy: BackoffPolicy;
   readonly #random: Random;
+  readonly #keepLevelAfterProbe: boolean;
 
-  constructor(policy: BackoffPolicy, random: Random) {
+  constructor(policy: BackoffPolicy, random: Random, opts: { keepLevelAfterProbe?: boolean } = {}) {
     this.#policy = policy;
     this.#random = random;
+    this.#keepLevelAfterProbe = opts.keepLevelAfterProbe ?? false;
   }
 
   get state(): OutputState {
@@ -57,14 +74,23 @@ export class EndpointHealth {
     }
   }
 
+  /** The backoff level: the exponent of the next wait (see the header). */
+  get level(): number {
+    return this.#level;
+  }
+
   /** A success. True when it ends a probe (the endpoint has recovered). */
   onSuccess(): boolean {
     if (this.#state === 'probing') {
       this.#state = 'healthy';
       this.#failures = 0;
+      if (!this.#keepLevelAfterProbe) this.#level = 0;
       return true;
     }
-    if (this.#state === 'healthy') this.#failures = 0;
+    if (this.#state === 'healthy') {
+      this.#failures = 0;
+      this.#level = 0;
+    }
     return false;
   }
 
@@ -75,7 +101,9 @@ export class EndpointHealth {
   onFailure(now: number, retryAfterMs?: number): void {
     if (this.#state === 'healthy' || this.#state === 'probing') {
       this.#failures++;
-      const wait = retryAfterMs !== undefined ? retryAfterMs + this.#random() * Math.min(1000, retryAfterMs * 0.1 + 100) : backoffWait(this.#policy, this.#failures, this.#random);
+      this.#level++;
+      const backoff = backoffWait(this.#policy, this.#level, this.#random);
+      const wait = retryAfterMs === undefined ? backoff : Math.max(backoff, retryAfterMs + this.#random() * Math.min(1000, retryAfterMs * 0.1 + 100));
       this.#state = 'backoff';
       this.#resumeAt = now + wait;
     } else if (retryAfterMs !== undefined && this.#state === 'backoff') {

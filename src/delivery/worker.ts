@@ -55,8 +55,10 @@ export class OutputWorker {
     this.#o = o;
     this.output = o.output;
     const cfg = o.output.config;
-    this.#health = new EndpointHealth(cfg.retry, o.random);
-    this.#limiter = new ConcurrencyLimiter(cfg.concurrency);
+    // Adaptive concurrency is "come back slowly": it restarts at 1, and a single lucky probe does not
+    // put the backoff back to its first, shortest wait either (health.ts).
+    this.#health = new EndpointHealth(cfg.retry, o.random, { keepLevelAfterProbe: cfg.concurrency.adaptive });
+    this.#limiter = new ConcurrencyLimiter({ ...cfg.concurrency, random: o.random });
     // Every request in flight listens on the stop signal, and undici releases a finished request's
     // listener lazily: allow a few per concurrency slot without Node's leak warning.
     setMaxListeners(Math.max(10, cfg.concurrency.max * 4 + 8), this.#abort.signal);
@@ -201,7 +203,8 @@ export class OutputWorker {
       case 'in_doubt': {
         const inDoubt = outcome.kind === 'in_doubt';
         const backpressure = inDoubt || outcome.backpressure;
-        this.#limiter.onResponse(outcome.latencyMs, backpressure, now);
+        // A failure's round trip is not an import's (a refused connection answers in 1 ms): no RTT.
+        this.#limiter.onResponse(null, backpressure, now);
         const limitReason = this.#retryLimitReached(chunk, now);
         if (limitReason) {
           action = queue.park(chunk.id, `${limitReason}; last error: ${outcome.reason}`) ? 'parked' : 'lease_lost';

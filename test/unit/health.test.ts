@@ -93,4 +93,72 @@ describe('EndpointHealth', () => {
     expect(h.state).toBe('paused');
     expect(h.resumeAt).toBe(T0 + 60_000);
   });
+
+  it('Retry-After is a floor under the exponential wait, not a replacement for it', () => {
+    const h = new EndpointHealth(policy, scriptedRandom(0.5));
+    // failures 1..6: exponential waits 1s, 2s, 4s, 8s, 16s, 32s (jitter none); Retry-After: 3
+    const waits: number[] = [];
+    let t = T0;
+    for (let i = 0; i < 6; i++) {
+      h.onFailure(t, 3000);
+      waits.push(h.resumeAt! - t);
+      t = h.resumeAt!;
+      expect(h.tick(t)).toBe('probing');
+    }
+    // 3000 + 0.5 * min(1000, 3000 * 0.1 + 100) = 3200 while it is longer than the backoff wait
+    expect(waits).toEqual([3200, 3200, 4000, 8000, 16_000, 32_000]);
+  });
+
+  it('the Retry-After floor keeps its jitter, and full jitter applies to the backoff under it', () => {
+    const full: BackoffPolicy = { ...policy, jitter: 'full' };
+    // backoff random 0.9 → 0.9 * 8s = 7.2s at failure 4; Retry-After jitter random 0.25
+    const h = new EndpointHealth(full, scriptedRandom(0.9, 0.25, 0.9, 0.25, 0.9, 0.25, 0.9, 0.25));
+    let t = T0;
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      h.onFailure(t, 1000);
+      waits.push(h.resumeAt! - t);
+      t = h.resumeAt!;
+      h.tick(t);
+    }
+    // 1000 + 0.25 * min(1000, 200) = 1050; backoff 900, 1800, 3600, 7200
+    expect(waits).toEqual([1050, 1800, 3600, 7200]);
+  });
+
+  it('by default (fluentd-like) a successful probe resets the backoff level', () => {
+    const h = new EndpointHealth(policy, scriptedRandom(0.5));
+    h.onFailure(T0);
+    h.tick(T0 + 1000);
+    h.onFailure(T0 + 1000);
+    h.tick(T0 + 3000);
+    expect(h.level).toBe(2);
+    expect(h.onSuccess()).toBe(true);
+    expect(h.level).toBe(0);
+    h.onFailure(T0 + 3000);
+    expect(h.resumeAt).toBe(T0 + 4000);
+  });
+
+  it('keepLevelAfterProbe: a successful probe keeps the backoff level; a success while healthy resets it', () => {
+    const h = new EndpointHealth(policy, scriptedRandom(0.5), { keepLevelAfterProbe: true });
+    let t = T0;
+    for (let i = 0; i < 3; i++) {
+      h.onFailure(t);
+      t = h.resumeAt!;
+      h.tick(t);
+    }
+    expect(h.level).toBe(3);
+    expect(h.onSuccess()).toBe(true); // the probe got through
+    expect(h.failures).toBe(0);
+    expect(h.level).toBe(3);
+    // the next request fails again (an endpoint failing most imports): the wait keeps doubling
+    h.onFailure(t);
+    expect(h.resumeAt! - t).toBe(8000);
+    t = h.resumeAt!;
+    h.tick(t);
+    expect(h.onSuccess()).toBe(true);
+    expect(h.onSuccess()).toBe(false); // a second success, sent while healthy: the endpoint is back
+    expect(h.level).toBe(0);
+    h.onFailure(t);
+    expect(h.resumeAt! - t).toBe(1000);
+  });
 });
