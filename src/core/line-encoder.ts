@@ -25,6 +25,11 @@ export interface EncodeResult {
   lines: number;
   parseErrors: number;
   truncatedLines: number;
+  /**
+   * The memory of the job's block, handed back once encoded (the whole buffer the block was a view
+   * of), so the caller can read into it again instead of allocating; absent when it was copied.
+   */
+  spare?: Buffer;
 }
 
 export interface LineEncoder {

@@ -28,6 +28,8 @@ const MAX_AT_WORKER = 4;
 
 interface Pending {
   id: number;
+  /** The block's own ArrayBuffer was transferred (not a copy): it comes back as `spare`. */
+  handedOver?: boolean;
   job: EncodeJob;
   resolve: (r: EncodeResult) => void;
   reject: (err: Error) => void;
@@ -93,6 +95,7 @@ export class EncodePool implements LineEncoder {
         ...(p.job.timeKey !== undefined ? { timeKey: p.job.timeKey } : {}),
         ...(p.job.lead !== undefined ? { lead: p.job.lead } : {}),
       };
+      p.handedOver = own;
       this.#posted.set(p.id, p);
       worker.ref();
       worker.postMessage(req, [ab]);
@@ -122,7 +125,8 @@ export class EncodePool implements LineEncoder {
     if (this.#posted.size === 0 && this.#queued.length === 0) this.#worker?.unref();
     if (m.ok) {
       const parts = m.parts.map((part) => ({ tag: part.tag, data: Buffer.from(part.data), records: part.records }));
-      p.resolve({ parts, lines: m.lines, parseErrors: m.parseErrors, truncatedLines: m.truncatedLines });
+      const spare = p.handedOver ? { spare: Buffer.from(m.block) } : {};
+      p.resolve({ parts, lines: m.lines, parseErrors: m.parseErrors, truncatedLines: m.truncatedLines, ...spare });
     } else {
       p.reject(new TdfwdError('IO', `encoding lines failed: ${m.message}`));
     }

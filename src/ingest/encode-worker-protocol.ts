@@ -28,5 +28,5 @@ export interface EncodedPartMessage {
 }
 
 export type EncodeReply =
-  | { id: number; ok: true; parts: EncodedPartMessage[]; lines: number; parseErrors: number; truncatedLines: number }
+  | { id: number; ok: true; parts: EncodedPartMessage[]; lines: number; parseErrors: number; truncatedLines: number; block: ArrayBuffer }
   | { id: number; ok: false; message: string };

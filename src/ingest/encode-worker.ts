@@ -53,7 +53,7 @@ function encode(m: EncodeRequest): EncodeReply {
   const rest = splitter.end(); // none when the caller kept to complete lines
   if (rest !== null) add(rest);
   cut();
-  return { id: m.id, ok: true, parts, lines, parseErrors, truncatedLines: splitter.truncatedLines };
+  return { id: m.id, ok: true, parts, lines, parseErrors, truncatedLines: splitter.truncatedLines, block: m.block };
 }
 
 port.on('message', (m: EncodeRequest) => {
@@ -64,5 +64,7 @@ port.on('message', (m: EncodeRequest) => {
     batch.takeArrayBuffer(); // drop a half-built part
     reply = { id: m.id, ok: false, message: (err as Error).message };
   }
-  port.postMessage(reply, reply.ok ? reply.parts.map((p) => p.data) : []);
+  // The block goes back too: its memory is then freed or reused by the main thread at once, instead
+  // of waiting for this thread's (rare) full GC.
+  port.postMessage(reply, reply.ok ? [...reply.parts.map((p) => p.data), reply.block] : [m.block]);
 });

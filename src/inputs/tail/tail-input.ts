@@ -78,6 +78,8 @@ export class TailInput implements Input {
   readonly #encoder: LineEncoder | undefined;
   /** The read buffer of the encoder path: handed to the encoder with a large block, then replaced. */
   #blockBuf: Buffer | null = null;
+  /** Read buffers the encoder handed back, for the next reads (no allocation per block). */
+  readonly #spareBufs: Buffer[] = [];
   #loop: Promise<void> | null = null;
   #lastRefresh = 0;
   #stopping = false;
@@ -295,7 +297,7 @@ export class TailInput implements Input {
     const turns = Math.max(1, Math.floor(BYTES_PER_TURN / this.#batchBytes));
     try {
       for (let i = 0; i < turns && !this.#stopping; i++) {
-        const buf = this.#blockBuf ?? Buffer.allocUnsafeSlow(this.#batchBytes);
+        const buf = this.#blockBuf ?? this.#spareBufs.pop() ?? Buffer.allocUnsafeSlow(this.#batchBytes);
         this.#blockBuf = buf;
         const read = await head.readBlock(buf);
         if (!read) {
@@ -331,6 +333,7 @@ export class TailInput implements Input {
 
   async #commitEncoded(f: PathFollower, file: TailFile, e: Encoding): Promise<void> {
     const r = await e.result;
+    if (r.spare?.length === this.#batchBytes && this.#spareBufs.length < BLOCKS_IN_FLIGHT) this.#spareBufs.push(r.spare);
     this.#counters.parseErrors += r.parseErrors;
     this.#counters.truncatedLines += r.truncatedLines;
     await this.#ctx.sink.writeParts(r.parts, [{ source: f.source, inode: file.inode, offset: e.offset }], this.#abort.signal);
