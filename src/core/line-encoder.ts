@@ -38,4 +38,9 @@ export interface LineEncoder {
    * that gives jobs faster than they are encoded waits on the promises.
    */
   encodeLines(job: EncodeJob): Promise<EncodeResult>;
+  /**
+   * The caller is done with a result's parts (committed, or dropped): their memory may be reused for
+   * the next parts. Optional to call; the parts must not be used after it.
+   */
+  release(result: EncodeResult): void;
 }

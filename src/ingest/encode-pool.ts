@@ -25,6 +25,8 @@ export interface EncodePoolOptions {
 }
 
 const MAX_AT_WORKER = 4;
+/** Committed part buffers kept to send back to the worker (each about one part: ~2 MiB at most). */
+const MAX_SPARE_PARTS = 6;
 
 interface Pending {
   id: number;
@@ -43,6 +45,10 @@ export class EncodePool implements LineEncoder {
   readonly #posted = new Map<number, Pending>();
   /** Waiting for room at the worker, oldest first. */
   readonly #queued: Pending[] = [];
+  /** Memory of released parts, sent to the worker with the next job. */
+  #spareParts: ArrayBuffer[] = [];
+  /** ArrayBuffers of parts handed out and not released yet. */
+  readonly #partMemory = new WeakSet<ArrayBuffer>();
   #nextId = 1;
   #closed = false;
 
@@ -62,6 +68,16 @@ export class EncodePool implements LineEncoder {
       this.#queued.push({ id: this.#nextId++, job, resolve, reject });
       this.#pump();
     });
+  }
+
+  release(result: EncodeResult): void {
+    for (const part of result.parts) {
+      const ab = part.data.buffer;
+      if (!(ab instanceof ArrayBuffer) || !this.#partMemory.has(ab) || this.#spareParts.length >= MAX_SPARE_PARTS) continue;
+      this.#partMemory.delete(ab); // released once
+      this.#spareParts.push(ab);
+    }
+    result.parts = [];
   }
 
   /** Stops the worker; jobs not answered yet are rejected. */
@@ -92,13 +108,15 @@ export class EncodePool implements LineEncoder {
         byteOffset: own ? block.byteOffset : 0,
         length: block.length,
         nowSec: p.job.nowSec,
+        spares: this.#spareParts,
         ...(p.job.timeKey !== undefined ? { timeKey: p.job.timeKey } : {}),
         ...(p.job.lead !== undefined ? { lead: p.job.lead } : {}),
       };
       p.handedOver = own;
       this.#posted.set(p.id, p);
       worker.ref();
-      worker.postMessage(req, [ab]);
+      this.#spareParts = [];
+      worker.postMessage(req, [ab, ...req.spares]);
     }
   }
 
@@ -124,7 +142,10 @@ export class EncodePool implements LineEncoder {
     this.#posted.delete(m.id);
     if (this.#posted.size === 0 && this.#queued.length === 0) this.#worker?.unref();
     if (m.ok) {
-      const parts = m.parts.map((part) => ({ tag: part.tag, data: Buffer.from(part.data), records: part.records }));
+      const parts = m.parts.map((part) => {
+        this.#partMemory.add(part.data);
+        return { tag: part.tag, data: Buffer.from(part.data, 0, part.length), records: part.records };
+      });
       const spare = p.handedOver ? { spare: Buffer.from(m.block) } : {};
       p.resolve({ parts, lines: m.lines, parseErrors: m.parseErrors, truncatedLines: m.truncatedLines, ...spare });
     } else {

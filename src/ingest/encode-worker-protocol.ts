@@ -19,11 +19,15 @@ export interface EncodeRequest {
   byteOffset: number;
   length: number;
   nowSec: number;
+  /** Memory of parts the main thread is done with, for the worker to encode into again. */
+  spares: ArrayBuffer[];
 }
 
 export interface EncodedPartMessage {
   tag: string;
+  /** The part is data[0, length). */
   data: ArrayBuffer;
+  length: number;
   records: number;
 }
 

@@ -301,7 +301,7 @@ export class TailInput implements Input {
         this.#blockBuf = buf;
         const read = await head.readBlock(buf);
         if (!read) {
-          while (inflight.length > 0) await this.#commitEncoded(f, head, inflight.shift() as Encoding);
+          while (inflight.length > 0) await this.#commitEncoded(f, head, encoder, inflight.shift() as Encoding);
           return await this.#atEnd(f, head, now);
         }
         const last = inflight[inflight.length - 1]?.offset ?? head.committedOffset;
@@ -319,9 +319,9 @@ export class TailInput implements Input {
           nowSec,
         });
         inflight.push({ result, offset: read.offset });
-        if (inflight.length >= BLOCKS_IN_FLIGHT) await this.#commitEncoded(f, head, inflight.shift() as Encoding);
+        if (inflight.length >= BLOCKS_IN_FLIGHT) await this.#commitEncoded(f, head, encoder, inflight.shift() as Encoding);
       }
-      while (inflight.length > 0) await this.#commitEncoded(f, head, inflight.shift() as Encoding);
+      while (inflight.length > 0) await this.#commitEncoded(f, head, encoder, inflight.shift() as Encoding);
       return true;
     } catch (err) {
       // Nothing after the last commit stands: drop the blocks still at the encoder, read them again.
@@ -331,12 +331,13 @@ export class TailInput implements Input {
     }
   }
 
-  async #commitEncoded(f: PathFollower, file: TailFile, e: Encoding): Promise<void> {
+  async #commitEncoded(f: PathFollower, file: TailFile, encoder: LineEncoder, e: Encoding): Promise<void> {
     const r = await e.result;
     if (r.spare?.length === this.#batchBytes && this.#spareBufs.length < BLOCKS_IN_FLIGHT) this.#spareBufs.push(r.spare);
     this.#counters.parseErrors += r.parseErrors;
     this.#counters.truncatedLines += r.truncatedLines;
     await this.#ctx.sink.writeParts(r.parts, [{ source: f.source, inode: file.inode, offset: e.offset }], this.#abort.signal);
+    encoder.release(r); // committed: the parts' memory goes back to the encoder
     file.markCommitted(e.offset);
     this.#counters.linesRead += r.lines;
   }
