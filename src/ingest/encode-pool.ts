@@ -26,7 +26,7 @@ export interface EncodePoolOptions {
 
 const MAX_AT_WORKER = 4;
 /** Committed part buffers kept to send back to the worker (each about one part: ~2 MiB at most). */
-const MAX_SPARE_PARTS = 6;
+const MAX_SPARE_PARTS = 4;
 
 interface Pending {
   id: number;

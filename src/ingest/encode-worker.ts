@@ -18,7 +18,7 @@ const cfg = workerData as EncodeWorkerData;
 const SLICE_BYTES = 64 * 1024;
 /** A part is cut at partBytes, so it rarely needs more than one record beyond that. */
 const PART_CAPACITY = cfg.partBytes + 64 * 1024;
-const MAX_SPARES = 8;
+const MAX_SPARES = 6;
 
 const parsers = new Map<string, LineParser>();
 const spares: ArrayBuffer[] = [];
