@@ -294,15 +294,16 @@ export class TailInput implements Input {
   async #turnEncoded(f: PathFollower, head: TailFile, now: number, encoder: LineEncoder): Promise<boolean> {
     const inflight: Encoding[] = [];
     const nowSec = unixNow(now);
-    const turns = Math.max(1, Math.floor(BYTES_PER_TURN / this.#batchBytes));
+    const blocks = Math.max(1, Math.floor(BYTES_PER_TURN / this.#batchBytes));
+    let atEnd = false;
     try {
-      for (let i = 0; i < turns && !this.#stopping; i++) {
+      for (let i = 0; i < blocks && !this.#stopping; i++) {
         const buf = this.#blockBuf ?? this.#spareBufs.pop() ?? Buffer.allocUnsafeSlow(this.#batchBytes);
         this.#blockBuf = buf;
         const read = await head.readBlock(buf);
         if (!read) {
-          while (inflight.length > 0) await this.#commitEncoded(f, head, encoder, inflight.shift() as Encoding);
-          return await this.#atEnd(f, head, now);
+          atEnd = true;
+          break;
         }
         const last = inflight[inflight.length - 1]?.offset ?? head.committedOffset;
         if (read.block === null && read.lead === null && read.offset === last) continue; // a long line still without its end
@@ -322,13 +323,13 @@ export class TailInput implements Input {
         if (inflight.length >= BLOCKS_IN_FLIGHT) await this.#commitEncoded(f, head, encoder, inflight.shift() as Encoding);
       }
       while (inflight.length > 0) await this.#commitEncoded(f, head, encoder, inflight.shift() as Encoding);
-      return true;
     } catch (err) {
       // Nothing after the last commit stands: drop the blocks still at the encoder, read them again.
       for (const e of inflight) e.result.catch(() => undefined);
       head.rewind();
       throw err;
     }
+    return atEnd ? this.#atEnd(f, head, now) : true;
   }
 
   async #commitEncoded(f: PathFollower, file: TailFile, encoder: LineEncoder, e: Encoding): Promise<void> {
