@@ -2,114 +2,16 @@
 // repeats a line; a full buffer pauses reading (overflow_action block) and stop() still returns;
 // hundreds of files are followed by one poll loop.
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { tempDir } from '../helpers/tmp.js';
-import { openStore } from '../helpers/store.js';
-import { BufferWriter } from '../../src/ingest/writer.js';
-import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
-import type { TailInputConfig } from '../../src/config/types.js';
-import type { ChunkStore } from '../../src/buffer/store.js';
-import type { EventSink } from '../../src/core/sink.js';
+import { TailHarness as Harness, crashingSink, lines, records, sleep, waitFor } from '../helpers/tail-harness.js';
 import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
-
-// (the harness is repeated from tail.test.ts: each test file stands alone)
-async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function records(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
-  await store.drainSeals();
-  const out: { tag: string; record: Record<string, unknown> }[] = [];
-  const chunks = store.listChunks(null, 100_000).sort((a, b) => a.id - b.id);
-  for (const c of chunks) {
-    const d = store.chunkData(c.id);
-    if (!d) continue;
-    const raw = d.sealed ? await gunzipPayload(d.data) : d.data;
-    for (const r of decodeRecords(raw)) out.push({ tag: c.tag, record: r as Record<string, unknown> });
-  }
-  return out;
-}
-
-class Harness {
-  readonly tmp = tempDir('tdfwd-tail-');
-  readonly logs = join(this.tmp.dir, 'logs');
-  readonly store: ChunkStore;
-  readonly writer: BufferWriter;
-  readonly logged: { level: string; msg: string }[] = [];
-  readonly #inputs: TailInput[] = [];
-
-  constructor(limits: Parameters<typeof openStore>[1] = {}) {
-    mkdirSync(this.logs);
-    this.store = openStore(join(this.tmp.dir, 'buf'), limits);
-    this.writer = new BufferWriter(this.store);
-  }
-
-  input(over: Partial<TailInputConfig> = {}, opts: { sink?: EventSink; maxBatchBytes?: number } = {}): TailInput {
-    const cfg: TailInputConfig = {
-      type: 'tail', path: join(this.logs, '*.log'), tag: 'app.logs', format: 'none', readFromHead: true,
-      rotateWait: 300, refreshInterval: 100, maxLineSize: 1024 * 1024, multilineFlushInterval: 1000, ...over,
-    };
-    const input = createTailInput(cfg, {
-      sink: opts.sink ?? this.writer,
-      ...(opts.maxBatchBytes ? { maxBatchBytes: opts.maxBatchBytes } : {}),
-      positions: this.store,
-      pollIntervalMs: 50,
-      log: (level, msg) => this.logged.push({ level, msg }),
-    });
-    this.#inputs.push(input);
-    return input;
-  }
-
-  path(name: string): string {
-    return join(this.logs, name);
-  }
-
-  async messages(): Promise<string[]> {
-    return (await records(this.store)).map((r) => String(r.record.message));
-  }
-
-  async close(): Promise<void> {
-    for (const i of this.#inputs) await i.stop();
-    await this.store.close();
-    this.tmp.cleanup();
-  }
-}
-
-const lines = (from: number, to: number, prefix = 'line'): string =>
-  Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}\n`).join('');
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-/**
- * A sink that "crashes" after `commits` writes: later writes never commit (the process froze before
- * its transaction), and give up only when the input is stopped.
- */
-function crashingSink(real: EventSink, commits: number): EventSink {
-  let n = 0;
-  const frozen = (signal?: AbortSignal): Promise<void> =>
-    new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('crashed')), { once: true }));
-  return {
-    write(events, positions, signal) {
-      if (n++ < commits) return real.write(events, positions, signal);
-      return frozen(signal);
-    },
-    writeParts(parts, positions, signal) {
-      if (n++ < commits) return real.writeParts(parts, positions, signal);
-      return frozen(signal);
-    },
-  };
-}
 
 describe('tail input: durability', () => {
   it('a crash at any commit, during appends and rotations, resumes with every line exactly once', async () => {

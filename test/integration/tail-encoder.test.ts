@@ -4,116 +4,20 @@
 // and counted; lines that do not parse are kept and counted; a partial last line waits.
 // The worker runs from dist/ (`npm test` builds first; run `npm run build` before this file alone).
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../helpers/tmp.js';
-import { openStore } from '../helpers/store.js';
-import { BufferWriter } from '../../src/ingest/writer.js';
+import { TailHarness, appWriter, crashingSink, lines, range, records as taggedRecords, sleep, waitFor } from '../helpers/tail-harness.js';
 import { EncodePool } from '../../src/ingest/encode-pool.js';
-import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
-import type { TailInputConfig } from '../../src/config/types.js';
 import type { ChunkStore } from '../../src/buffer/store.js';
-import type { EventSink } from '../../src/core/sink.js';
-import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 
-async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function records(store: ChunkStore): Promise<Record<string, unknown>[]> {
-  await store.drainSeals();
-  const out: Record<string, unknown>[] = [];
-  for (const c of store.listChunks(null, 100_000).sort((a, b) => a.id - b.id)) {
-    const d = store.chunkData(c.id);
-    if (!d) continue;
-    const raw = d.sealed ? await gunzipPayload(d.data) : d.data;
-    for (const r of decodeRecords(raw)) out.push(r as Record<string, unknown>);
-  }
-  return out;
-}
-
-class Harness {
-  readonly tmp = tempDir('tdfwd-tail-enc-');
-  readonly logs = join(this.tmp.dir, 'logs');
-  readonly store: ChunkStore;
-  readonly writer: BufferWriter;
-  readonly encoder: EncodePool;
-  readonly #inputs: TailInput[] = [];
-
+/** The tail harness with a LineEncoder: small parts, so a block becomes several parts committed in one transaction. */
+class Harness extends TailHarness {
   constructor() {
-    mkdirSync(this.logs);
-    this.store = openStore(join(this.tmp.dir, 'buf'));
-    this.writer = new BufferWriter(this.store);
-    // small parts: a block becomes several parts, committed in one transaction
-    this.encoder = new EncodePool({ partBytes: 4096, partRecords: 50 });
-  }
-
-  input(over: Partial<TailInputConfig> = {}, opts: { sink?: EventSink; maxBatchBytes?: number } = {}): TailInput {
-    const cfg: TailInputConfig = {
-      type: 'tail', path: join(this.logs, '*.log'), tag: 'app.logs', format: 'none', readFromHead: true,
-      rotateWait: 300, refreshInterval: 100, maxLineSize: 1024 * 1024, multilineFlushInterval: 1000, ...over,
-    };
-    const input = createTailInput(cfg, {
-      sink: opts.sink ?? this.writer,
-      encoder: this.encoder,
-      maxBatchBytes: opts.maxBatchBytes ?? 64 * 1024,
-      positions: this.store,
-      pollIntervalMs: 50,
-      log: () => {},
-    });
-    this.#inputs.push(input);
-    return input;
-  }
-
-  path(name: string): string {
-    return join(this.logs, name);
-  }
-
-  async messages(): Promise<string[]> {
-    return (await records(this.store)).map((r) => String(r.message));
-  }
-
-  async close(): Promise<void> {
-    for (const i of this.#inputs) await i.stop();
-    await this.encoder.close();
-    await this.store.close();
-    this.tmp.cleanup();
+    super({}, { tmpPrefix: 'tdfwd-tail-enc-', encoder: new EncodePool({ partBytes: 4096, partRecords: 50 }), maxBatchBytes: 64 * 1024 });
   }
 }
 
-const lines = (from: number, to: number, prefix = 'line'): string =>
-  Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}\n`).join('');
-const range = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `line ${from + i}`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Appends 20 lines every few ms until stopped; returns how many it wrote. */
-function appWriter(path: string, from = 0): { stop(): Promise<number> } {
-  let n = from;
-  let on = true;
-  const done = (async () => {
-    while (on) {
-      appendFileSync(path, lines(n, n + 20));
-      n += 20;
-      await sleep(5);
-    }
-  })();
-  return { stop: async () => { on = false; await done; return n; } };
-}
-
-/** A sink whose writes after the first `commits` never commit (a frozen process), until stopped. */
-function crashingSink(real: EventSink, commits: number): EventSink {
-  let n = 0;
-  const frozen = (signal?: AbortSignal): Promise<void> =>
-    new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('crashed')), { once: true }));
-  return {
-    write: (events, positions, signal) => (n++ < commits ? real.write(events, positions, signal) : frozen(signal)),
-    writeParts: (parts, positions, signal) => (n++ < commits ? real.writeParts(parts, positions, signal) : frozen(signal)),
-  };
-}
+const records = async (store: ChunkStore): Promise<Record<string, unknown>[]> => (await taggedRecords(store)).map((r) => r.record);
 
 let h: Harness;
 afterEach(async () => {

@@ -1,0 +1,137 @@
+// The shared harness for the tail input tests: a temp dir with a logs/ folder, a real SQLite buffer
+// (ChunkStore + BufferWriter), tail inputs created against it, and the records read back.
+// States: open (after construction) -> closed (close(): inputs stopped, encoder and store closed,
+// temp dir removed).
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './tmp.js';
+import { openStore } from './store.js';
+import { BufferWriter } from '../../src/ingest/writer.js';
+import type { EncodePool } from '../../src/ingest/encode-pool.js';
+import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
+import type { TailInputConfig } from '../../src/config/types.js';
+import type { BufferLimits, ChunkStore } from '../../src/buffer/store.js';
+import type { EventSink } from '../../src/core/sink.js';
+import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+
+export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every record in the buffer, in chunk order, with its chunk's tag. */
+export async function records(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
+  await store.drainSeals();
+  const out: { tag: string; record: Record<string, unknown> }[] = [];
+  const chunks = store.listChunks(null, 100_000).sort((a, b) => a.id - b.id);
+  for (const c of chunks) {
+    const d = store.chunkData(c.id);
+    if (!d) continue;
+    const raw = d.sealed ? await gunzipPayload(d.data) : d.data;
+    for (const r of decodeRecords(raw)) out.push({ tag: c.tag, record: r as Record<string, unknown> });
+  }
+  return out;
+}
+
+/** File content: numbered lines `${prefix} from` .. `${prefix} to-1`, each ending in a newline. */
+export const lines = (from: number, to: number, prefix = 'line'): string =>
+  Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}\n`).join('');
+/** The messages `lines(from, to, prefix)` should produce. */
+export const range = (from: number, to: number, prefix = 'line'): string[] =>
+  Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}`);
+
+export interface TailHarnessOptions {
+  /** Temp dir name prefix (default 'tdfwd-tail-'). */
+  tmpPrefix?: string;
+  /** A LineEncoder for every input; the harness closes it. */
+  encoder?: EncodePool;
+  /** maxBatchBytes for inputs that do not set their own (default: the input's own default). */
+  maxBatchBytes?: number;
+}
+
+export class TailHarness {
+  readonly tmp: ReturnType<typeof tempDir>;
+  readonly logs: string;
+  readonly store: ChunkStore;
+  readonly writer: BufferWriter;
+  readonly encoder: EncodePool | undefined;
+  readonly logged: { level: string; msg: string }[] = [];
+  readonly #maxBatchBytes: number | undefined;
+  readonly #inputs: TailInput[] = [];
+
+  constructor(limits: Partial<BufferLimits> = {}, opts: TailHarnessOptions = {}) {
+    this.tmp = tempDir(opts.tmpPrefix ?? 'tdfwd-tail-');
+    this.logs = join(this.tmp.dir, 'logs');
+    mkdirSync(this.logs);
+    this.store = openStore(join(this.tmp.dir, 'buf'), limits);
+    this.writer = new BufferWriter(this.store);
+    this.encoder = opts.encoder;
+    this.#maxBatchBytes = opts.maxBatchBytes;
+  }
+
+  input(over: Partial<TailInputConfig> = {}, opts: { sink?: EventSink; maxBatchBytes?: number } = {}): TailInput {
+    const cfg: TailInputConfig = {
+      type: 'tail', path: join(this.logs, '*.log'), tag: 'app.logs', format: 'none', readFromHead: true,
+      rotateWait: 300, refreshInterval: 100, maxLineSize: 1024 * 1024, multilineFlushInterval: 1000, ...over,
+    };
+    const maxBatchBytes = opts.maxBatchBytes || this.#maxBatchBytes;
+    const input = createTailInput(cfg, {
+      sink: opts.sink ?? this.writer,
+      ...(this.encoder ? { encoder: this.encoder } : {}),
+      ...(maxBatchBytes ? { maxBatchBytes } : {}),
+      positions: this.store,
+      pollIntervalMs: 50,
+      log: (level, msg) => this.logged.push({ level, msg }),
+    });
+    this.#inputs.push(input);
+    return input;
+  }
+
+  path(name: string): string {
+    return join(this.logs, name);
+  }
+
+  async messages(): Promise<string[]> {
+    return (await records(this.store)).map((r) => String(r.record.message));
+  }
+
+  async close(): Promise<void> {
+    for (const i of this.#inputs) await i.stop();
+    await this.encoder?.close();
+    await this.store.close();
+    this.tmp.cleanup();
+  }
+}
+
+/** An application appending numbered lines (20 per burst, every few ms) until stopped; returns how many it wrote. */
+export function appWriter(path: string, from = 0): { stop: () => Promise<number> } {
+  let n = from;
+  let on = true;
+  const done = (async () => {
+    while (on) {
+      appendFileSync(path, lines(n, n + 20));
+      n += 20;
+      await sleep(5);
+    }
+  })();
+  return { stop: async () => { on = false; await done; return n; } };
+}
+
+/**
+ * A sink that "crashes" after `commits` writes: later writes never commit (the process froze before
+ * its transaction), and give up only when the input is stopped.
+ */
+export function crashingSink(real: EventSink, commits: number): EventSink {
+  let n = 0;
+  const frozen = (signal?: AbortSignal): Promise<void> =>
+    new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('crashed')), { once: true }));
+  return {
+    write: (events, positions, signal) => (n++ < commits ? real.write(events, positions, signal) : frozen(signal)),
+    writeParts: (parts, positions, signal) => (n++ < commits ? real.writeParts(parts, positions, signal) : frozen(signal)),
+  };
+}
