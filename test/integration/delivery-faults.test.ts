@@ -1,27 +1,11 @@
 // Delivery against the local endpoint with each fault: 500s, accept-then-hang (in doubt, re-sent with
 // the same key), 413 (split until it fits), 400 (parked, re-queued with the same key), 401 (paused,
 // not parked). Requests are counted and every record is delivered exactly once.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { childChunkKey } from '../../src/core/chunk.js';
-import { startEndpoint, type EndpointHandle } from '../../src/endpoint/index.js';
-import { agent, importedExactlyOnce, sleep, type Agent } from './delivery-harness.js';
+import { agent, closedAfterEach, importedExactlyOnce, sleep } from './delivery-harness.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-async function endpoint(opts: Parameters<typeof startEndpoint>[0] = {}): Promise<EndpointHandle> {
-  const ep = await startEndpoint({ port: 0, autoTables: true, ...opts });
-  cleanups.push(() => ep.close());
-  return ep;
-}
-
-async function track(a: Promise<Agent>): Promise<Agent> {
-  const x = await a;
-  cleanups.push(() => x.close());
-  return x;
-}
+const { endpoint, track } = closedAfterEach();
 
 describe('delivery against each fault', () => {
   it('500 on half the requests: retried per endpoint, everything delivered once', async () => {

@@ -1,13 +1,14 @@
 // Shared by the delivery integration tests: a real chunk store in a temp dir filled with sealed chunks,
 // a real td output against the local endpoint, and the engine on the system clock.
 import { randomBytes } from 'node:crypto';
+import { afterEach } from 'vitest';
 import type { ChunkStore } from '../../src/buffer/store.js';
 import { encodeRecords } from '../../src/codec/msgpack.js';
 import type { TdOutputConfig } from '../../src/config/types.js';
 import { systemClock, systemRandom } from '../../src/core/clock.js';
 import { DeliveryEngine } from '../../src/delivery/engine.js';
 import type { DeliveryObserver } from '../../src/delivery/events.js';
-import type { EndpointHandle } from '../../src/endpoint/index.js';
+import { startEndpoint, type EndpointHandle } from '../../src/endpoint/index.js';
 import { TdOutput } from '../../src/outputs/td/output.js';
 import { openStore } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -91,4 +92,30 @@ export function importedExactlyOnce(ep: EndpointHandle, keys: readonly string[])
   }
   const extra = [...imports.keys()].filter((k) => !want.has(k)).length;
   return { missing, duplicated, extra };
+}
+
+/**
+ * Endpoints and agents closed after each test, newest first. Call once at a test file's top level:
+ * it registers that file's afterEach.
+ */
+export function closedAfterEach(): {
+  endpoint(opts?: Parameters<typeof startEndpoint>[0]): Promise<EndpointHandle>;
+  track(a: Promise<Agent>): Promise<Agent>;
+} {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()?.();
+  });
+  return {
+    async endpoint(opts = {}) {
+      const ep = await startEndpoint({ port: 0, autoTables: true, ...opts });
+      cleanups.push(() => ep.close());
+      return ep;
+    },
+    async track(a) {
+      const x = await a;
+      cleanups.push(() => x.close());
+      return x;
+    },
+  };
 }

@@ -1,26 +1,10 @@
 // Delivery through an outage against the local endpoint: a dead endpoint costs one probe per backoff
 // interval, not one request per chunk; 503 + Retry-After pauses the whole output; a fleet at the
 // endpoint's capacity gets few 429s. Everything is delivered exactly once.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEndpoint, type EndpointHandle } from '../../src/endpoint/index.js';
-import { agent, importedExactlyOnce, sleep, type Agent } from './delivery-harness.js';
+import { describe, expect, it } from 'vitest';
+import { agent, closedAfterEach, importedExactlyOnce, sleep } from './delivery-harness.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-async function endpoint(opts: Parameters<typeof startEndpoint>[0] = {}): Promise<EndpointHandle> {
-  const ep = await startEndpoint({ port: 0, autoTables: true, ...opts });
-  cleanups.push(() => ep.close());
-  return ep;
-}
-
-async function track(a: Promise<Agent>): Promise<Agent> {
-  const x = await a;
-  cleanups.push(() => x.close());
-  return x;
-}
+const { endpoint, track } = closedAfterEach();
 
 describe('delivery through an outage', () => {
   it('200 chunks against an endpoint down for 10 s: a few probes, not 200 per interval; then all delivered once', async () => {
