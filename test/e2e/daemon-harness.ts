@@ -3,7 +3,7 @@
 // sure every process it started is killed after each test (SIGKILL fallback).
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { startEndpoint, type EndpointHandle } from '../../src/endpoint/index.js';
@@ -81,6 +81,18 @@ export function freePort(): Promise<number> {
       const addr = s.address();
       const port = addr && typeof addr === 'object' ? addr.port : 0;
       s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A port taken by a listening server (closed after the test): for "port already in use" cases. */
+export function occupy(): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      onCleanup(() => new Promise<void>((r) => server.close(() => r())));
+      resolve({ server, port: addr && typeof addr === 'object' ? addr.port : 0 });
     });
   });
 }

@@ -2,22 +2,10 @@
 // runs (no chunk sent by two processes at once), a tail input surviving a SIGHUP without re-reading,
 // ports already in use at start, records no output matches, and refused credentials.
 import { appendFileSync, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, runTdfwd, waitFor } from '../helpers/cli.js';
-import { APIKEY, endpoint, exactlyOnce, metric, onCleanup, post, seqCounts, spawnDaemon, startDaemon, tdOutput, work, writeConfig } from './daemon-harness.js';
-
-function occupy(): Promise<{ server: Server; port: number }> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      onCleanup(() => new Promise<void>((r) => server.close(() => r())));
-      resolve({ server, port: addr && typeof addr === 'object' ? addr.port : 0 });
-    });
-  });
-}
+import { APIKEY, endpoint, exactlyOnce, metric, occupy, post, seqCounts, spawnDaemon, startDaemon, tdOutput, work, writeConfig } from './daemon-harness.js';
 
 describe('tdfwd run with the one-off commands', () => {
   it('send appends while the daemon runs, flush runs beside it: every record once, no chunk sent twice', async () => {

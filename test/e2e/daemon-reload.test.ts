@@ -1,24 +1,12 @@
 // SIGHUP as an operator sends it: a good config is applied, a bad one refused with the old one kept, a
 // config that cannot start (a port in use) rolled back; the stdin input survives reloads.
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
-import { endpoint, exactlyOnce, freePort, onCleanup, post, seqCounts, startDaemon, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
+import { endpoint, exactlyOnce, freePort, occupy, post, seqCounts, startDaemon, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
 
 function records(from: number, n: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify(Array.from({ length: n }, (_, i) => ({ seq: from + i, ...extra })));
-}
-
-function occupy(): Promise<{ server: Server; port: number }> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      onCleanup(() => new Promise<void>((r) => server.close(() => r())));
-      resolve({ server, port: addr && typeof addr === 'object' ? addr.port : 0 });
-    });
-  });
 }
 
 describe('tdfwd run: SIGHUP', () => {
