@@ -44,3 +44,35 @@ export interface LineEncoder {
    */
   release(result: EncodeResult): void;
 }
+
+/** A forward input's PackedForward entries to decode and encode (the other job kind of the encoder). */
+export interface EntriesJob {
+  tag: string;
+  /**
+   * The concatenated msgpack `[time, record]` entries, already decompressed. Its memory is handed
+   * over: do not reuse it (copy a view of a larger buffer that is still in use).
+   */
+  entries: Buffer;
+  /** Event time of entries whose time is nil or 0. */
+  nowSec: number;
+}
+
+export interface EntriesResult {
+  /** Records (maps with an integer `time`) in entry order, each part within the buffer's part limits. */
+  parts: EncodedPart[];
+  /** Records encoded. */
+  records: number;
+  /** Entries whose record was nil: skipped, as fluentd does. */
+  skipped: number;
+}
+
+/**
+ * The forward input's view of the encoder: decoding PackedForward entries into records, on another
+ * thread. Malformed entries reject the job (the frame is not acked).
+ */
+export interface EntriesEncoder {
+  /** Jobs of both kinds are answered in the order they were given; bounded as encodeLines. */
+  encodeEntries(job: EntriesJob): Promise<EntriesResult>;
+  /** As LineEncoder.release: the parts are committed (or dropped) and their memory may be reused. */
+  release(result: { parts: EncodedPart[] }): void;
+}

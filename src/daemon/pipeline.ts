@@ -9,7 +9,7 @@ import type { ChunkStore } from '../buffer/store.js';
 import type { InputConfig, TdfwdConfig } from '../config/types.js';
 import { systemClock, systemRandom } from '../core/clock.js';
 import type { LogEvent } from '../core/record.js';
-import type { LineEncoder } from '../core/line-encoder.js';
+import type { EntriesEncoder, LineEncoder } from '../core/line-encoder.js';
 import type { EncodedPart, EventSink, PositionUpdate } from '../core/sink.js';
 import { DeliveryEngine } from '../delivery/engine.js';
 import { combineObservers, type DeliveryObserver } from '../delivery/events.js';
@@ -36,8 +36,8 @@ export interface PipelineDeps {
   onRecords: (input: string, events: readonly LogEvent[]) => void;
   /** The same, for `n` records of one tag committed as encoded parts. */
   onTagRecords: (input: string, tag: string, n: number) => void;
-  /** Parses and encodes tail lines off the main thread (one for the daemon's lifetime). */
-  encoder?: LineEncoder;
+  /** Parses and encodes tail lines and forward entries off the main thread (one for the daemon's lifetime). */
+  encoder?: LineEncoder & EntriesEncoder;
   /** The previous pipeline's running stdin input, kept instead of creating a second reader. */
   stdin?: StdinInput | null;
 }
@@ -101,7 +101,7 @@ export class Pipeline {
           ...(encoder ? { encoder } : {}),
         });
       case 'forward':
-        return createForwardInput(cfg, ctx);
+        return createForwardInput(cfg, { ...ctx, ...(encoder ? { encoder } : {}) });
       case 'http':
         return createHttpInput(cfg, ctx);
     }

@@ -1,6 +1,6 @@
 // The daemon's line encoder: one worker thread (started at the first job) that parses and encodes
-// blocks of lines for the inputs, so the main thread only reads, commits and delivers. Jobs are
-// answered in the order they were given.
+// blocks of lines for the tail input and decodes PackedForward entries for the forward input, so the
+// main thread only reads, commits and delivers. Jobs (of both kinds) are answered in the order given.
 //
 // Owns the worker and the jobs not yet answered. At most MAX_AT_WORKER jobs are posted to the worker;
 // later ones wait here, unposted, and their callers wait on their promises (each caller holds only a
@@ -13,8 +13,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TdfwdError } from '../core/errors.js';
-import type { EncodeJob, EncodeResult, LineEncoder } from '../core/line-encoder.js';
-import type { EncodeReply, EncodeRequest, EncodeWorkerData } from './encode-worker-protocol.js';
+import type { EncodeJob, EncodeResult, EntriesEncoder, EntriesJob, EntriesResult, LineEncoder } from '../core/line-encoder.js';
+import type { EncodedPart } from '../core/sink.js';
+import type { EncodeReply, EncodeWorkerData, WorkerRequest } from './encode-worker-protocol.js';
 
 export interface EncodePoolOptions {
   /** Largest part in bytes, and in records (the buffer writer's part limits). */
@@ -28,16 +29,17 @@ const MAX_AT_WORKER = 4;
 /** Committed part buffers kept to send back to the worker (each about one part: ~2 MiB at most). */
 const MAX_SPARE_PARTS = 4;
 
-interface Pending {
+type Pending = {
   id: number;
   /** The block's own ArrayBuffer was transferred (not a copy): it comes back as `spare`. */
   handedOver?: boolean;
-  job: EncodeJob;
-  resolve: (r: EncodeResult) => void;
   reject: (err: Error) => void;
-}
+} & (
+  | { kind: 'lines'; job: EncodeJob; resolve: (r: EncodeResult) => void }
+  | { kind: 'entries'; job: EntriesJob; resolve: (r: EntriesResult) => void }
+);
 
-export class EncodePool implements LineEncoder {
+export class EncodePool implements LineEncoder, EntriesEncoder {
   readonly #data: EncodeWorkerData;
   readonly #url: URL;
   #worker: Worker | null = null;
@@ -65,12 +67,20 @@ export class EncodePool implements LineEncoder {
   encodeLines(job: EncodeJob): Promise<EncodeResult> {
     if (this.#closed) return Promise.reject(new TdfwdError('IO', 'the line encoder is closed; the daemon is stopping'));
     return new Promise<EncodeResult>((resolve, reject) => {
-      this.#queued.push({ id: this.#nextId++, job, resolve, reject });
+      this.#queued.push({ kind: 'lines', id: this.#nextId++, job, resolve, reject });
       this.#pump();
     });
   }
 
-  release(result: EncodeResult): void {
+  encodeEntries(job: EntriesJob): Promise<EntriesResult> {
+    if (this.#closed) return Promise.reject(new TdfwdError('IO', 'the line encoder is closed; the daemon is stopping'));
+    return new Promise<EntriesResult>((resolve, reject) => {
+      this.#queued.push({ kind: 'entries', id: this.#nextId++, job, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  release(result: { parts: EncodedPart[] }): void {
     for (const part of result.parts) {
       const ab = part.data.buffer;
       if (!(ab instanceof ArrayBuffer) || !this.#partMemory.has(ab) || this.#spareParts.length >= MAX_SPARE_PARTS) continue;
@@ -94,24 +104,25 @@ export class EncodePool implements LineEncoder {
     while (this.#queued.length > 0 && this.#posted.size < MAX_AT_WORKER) {
       const p = this.#queued.shift() as Pending;
       const worker = this.#start();
-      const { block } = p.job;
+      const block = p.kind === 'lines' ? p.job.block : p.job.entries;
       // Hand the block's memory over when it has its own ArrayBuffer; a small Buffer may share
       // Node's pool with other Buffers, so it is copied instead.
       const own = block.buffer instanceof ArrayBuffer && block.buffer.byteLength > Buffer.poolSize;
       const ab = own ? (block.buffer as ArrayBuffer) : new Uint8Array(block).buffer;
-      const req: EncodeRequest = {
-        id: p.id,
-        tag: p.job.tag,
-        format: p.job.format,
-        maxLineBytes: p.job.maxLineBytes,
-        block: ab,
-        byteOffset: own ? block.byteOffset : 0,
-        length: block.length,
-        nowSec: p.job.nowSec,
-        spares: this.#spareParts,
-        ...(p.job.timeKey !== undefined ? { timeKey: p.job.timeKey } : {}),
-        ...(p.job.lead !== undefined ? { lead: p.job.lead } : {}),
-      };
+      const memory = { block: ab, byteOffset: own ? block.byteOffset : 0, length: block.length, nowSec: p.job.nowSec, spares: this.#spareParts };
+      const req: WorkerRequest =
+        p.kind === 'entries'
+          ? { kind: 'entries', id: p.id, tag: p.job.tag, ...memory }
+          : {
+              kind: 'lines',
+              id: p.id,
+              tag: p.job.tag,
+              format: p.job.format,
+              maxLineBytes: p.job.maxLineBytes,
+              ...memory,
+              ...(p.job.timeKey !== undefined ? { timeKey: p.job.timeKey } : {}),
+              ...(p.job.lead !== undefined ? { lead: p.job.lead } : {}),
+            };
       p.handedOver = own;
       this.#posted.set(p.id, p);
       worker.ref();
@@ -146,10 +157,14 @@ export class EncodePool implements LineEncoder {
         this.#partMemory.add(part.data);
         return { tag: part.tag, data: Buffer.from(part.data, 0, part.length), records: part.records };
       });
-      const spare = p.handedOver ? { spare: Buffer.from(m.block) } : {};
-      p.resolve({ parts, lines: m.lines, parseErrors: m.parseErrors, truncatedLines: m.truncatedLines, ...spare });
+      if (m.kind === 'entries' && p.kind === 'entries') {
+        p.resolve({ parts, records: m.records, skipped: m.skipped });
+      } else if (m.kind === 'lines' && p.kind === 'lines') {
+        const spare = p.handedOver ? { spare: Buffer.from(m.block) } : {};
+        p.resolve({ parts, lines: m.lines, parseErrors: m.parseErrors, truncatedLines: m.truncatedLines, ...spare });
+      }
     } else {
-      p.reject(new TdfwdError('IO', `encoding lines failed: ${m.message}`));
+      p.reject(new TdfwdError('IO', `encoding ${p.kind === 'entries' ? 'forward entries' : 'lines'} failed: ${m.message}`));
     }
     this.#pump();
   }

@@ -8,6 +8,7 @@ export interface EncodeWorkerData {
 }
 
 export interface EncodeRequest {
+  kind: 'lines';
   id: number;
   tag: string;
   format: string;
@@ -23,6 +24,21 @@ export interface EncodeRequest {
   spares: ArrayBuffer[];
 }
 
+/** PackedForward entries (a forward input's job): decoded into records with an integer `time`. */
+export interface EntriesRequest {
+  kind: 'entries';
+  id: number;
+  tag: string;
+  /** The entries are block[byteOffset, byteOffset + length). */
+  block: ArrayBuffer;
+  byteOffset: number;
+  length: number;
+  nowSec: number;
+  spares: ArrayBuffer[];
+}
+
+export type WorkerRequest = EncodeRequest | EntriesRequest;
+
 export interface EncodedPartMessage {
   tag: string;
   /** The part is data[0, length). */
@@ -32,5 +48,6 @@ export interface EncodedPartMessage {
 }
 
 export type EncodeReply =
-  | { id: number; ok: true; parts: EncodedPartMessage[]; lines: number; parseErrors: number; truncatedLines: number; block: ArrayBuffer }
+  | { id: number; ok: true; kind: 'lines'; parts: EncodedPartMessage[]; lines: number; parseErrors: number; truncatedLines: number; block: ArrayBuffer }
+  | { id: number; ok: true; kind: 'entries'; parts: EncodedPartMessage[]; records: number; skipped: number; block: ArrayBuffer }
   | { id: number; ok: false; message: string };

@@ -7,8 +7,9 @@
 // neither thread's heap has to be collected for that memory to be freed.
 import { parentPort, workerData } from 'node:worker_threads';
 import { packOne } from '../codec/msgpack.js';
+import { decodePackedEntries } from '../inputs/forward/frame.js';
 import { createParser, LineSplitter, type LineParser } from '../parsers/index.js';
-import type { EncodedPartMessage, EncodeReply, EncodeRequest, EncodeWorkerData } from './encode-worker-protocol.js';
+import type { EncodedPartMessage, EncodeReply, EncodeRequest, EncodeWorkerData, EntriesRequest, WorkerRequest } from './encode-worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('encode-worker must run as a worker thread');
@@ -94,14 +95,31 @@ function encode(m: EncodeRequest): EncodeReply {
   const rest = splitter.end(); // none when the caller kept to complete lines
   if (rest !== null) add(rest);
   cut();
-  return { id: m.id, ok: true, parts, lines, parseErrors, truncatedLines: splitter.truncatedLines, block: m.block };
+  return { id: m.id, ok: true, kind: 'lines', parts, lines, parseErrors, truncatedLines: splitter.truncatedLines, block: m.block };
 }
 
-port.on('message', (m: EncodeRequest) => {
+/** PackedForward entries → records, decoded exactly as the forward input's own path does. */
+function encodeEntries(m: EntriesRequest): EncodeReply {
+  const decoded = decodePackedEntries(m.tag, Buffer.from(m.block, m.byteOffset, m.length), m.nowSec);
+  const parts: EncodedPartMessage[] = [];
+  const part = new PartBuilder();
+  for (const ev of decoded.events) {
+    part.add(ev.record);
+    if (part.bytes >= cfg.partBytes || part.count >= cfg.partRecords) {
+      const p = part.take(m.tag);
+      if (p) parts.push(p);
+    }
+  }
+  const last = part.take(m.tag);
+  if (last) parts.push(last);
+  return { id: m.id, ok: true, kind: 'entries', parts, records: decoded.events.length, skipped: decoded.skipped, block: m.block };
+}
+
+port.on('message', (m: WorkerRequest) => {
   for (const s of m.spares) if (spares.length < MAX_SPARES) spares.push(s);
   let reply: EncodeReply;
   try {
-    reply = encode(m);
+    reply = m.kind === 'entries' ? encodeEntries(m) : encode(m);
   } catch (err) {
     reply = { id: m.id, ok: false, message: (err as Error).message };
   }

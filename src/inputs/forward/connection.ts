@@ -8,14 +8,19 @@
 //   closed
 //
 // Durable before acknowledged: `{ack: chunk}` is written only after the sink.write holding that
-// frame's events has resolved. While a write is pending the socket is paused, so a full buffer with
-// overflow_action block stops reading this client (TCP backpressure) instead of growing memory.
+// frame's events has resolved. With an encoder, a PackedForward frame's entries are decoded and
+// encoded on the encoder's thread (started as the frame arrives) and committed with sink.writeParts;
+// a batch is then a sequence of segments committed in frame order, and its acks follow them all.
+// While a write is pending the socket is paused (with an encoder: once the next batch holds
+// BATCH_PAUSE_BYTES), so a full buffer with overflow_action block stops reading this client (TCP
+// backpressure) instead of growing memory.
 import type { Socket } from 'node:net';
 import { packOne } from '../../codec/msgpack.js';
+import type { EntriesEncoder, EntriesResult } from '../../core/line-encoder.js';
 import type { LogEvent } from '../../core/record.js';
 import type { EventSink } from '../../core/sink.js';
 import type { InputContext } from '../types.js';
-import { decodeEventFrame, decodePing, MAX_FRAME_BYTES } from './frame.js';
+import { decodeEventFrame, decodePing, MAX_FRAME_BYTES, readPackedFrame } from './frame.js';
 import { answerPing, newHandshake, type Handshake } from './handshake.js';
 import { FrameScanner, MalformedFrameError } from './scan.js';
 
@@ -26,7 +31,21 @@ export interface ConnectionOptions {
   selfHostname: string;
   /** Aborted when the input stops: a write blocked on a full buffer gives up (no ack; the client retries). */
   signal: AbortSignal;
+  /** Decodes PackedForward entries off the main thread; without it every frame is decoded here. */
+  encoder?: EntriesEncoder;
 }
+
+/** A PackedForward frame at the encoder; `settled` never rejects (a failure is its value). */
+interface Encoding {
+  tag: string;
+  settled: Promise<EntriesResult | Error>;
+  /** `settled` has its value. */
+  ready: boolean;
+  bytes: number;
+}
+
+/** Part of a batch, in frame order: events decoded here, or a frame's entries at the encoder. */
+type Segment = { events: LogEvent[]; bytes: number } | Encoding;
 
 type State = 'handshake' | 'open' | 'draining' | 'closed';
 
@@ -46,8 +65,9 @@ export class ForwardConnection {
   #pieces: Buffer[] = [];
   #pendingBytes = 0;
   #need = 1;
-  #events: LogEvent[] = [];
-  #acks: (string | Buffer)[] = [];
+  /** The batch being read: its segments in frame order, and each ack after the segment it follows. */
+  #segments: Segment[] = [];
+  #acks: { chunk: string | Buffer; after: number }[] = [];
   #batchBytes = 0;
   #flushScheduled = false;
   #writing = false;
@@ -122,14 +142,36 @@ export class ForwardConnection {
       this.#onPing(frame);
       return;
     }
-    const decoded = decodeEventFrame(frame, Math.floor(Date.now() / 1000));
-    if (decoded.skipped > 0) {
-      this.#opts.log('debug', 'forward: skipped entries with a nil record', { peer: this.peer, tag: decoded.tag, count: decoded.skipped });
+    const nowSec = Math.floor(Date.now() / 1000);
+    const encoder = this.#opts.encoder;
+    const packed = encoder ? readPackedFrame(frame) : null;
+    if (encoder && packed) {
+      // A view into the read buffer is copied: the encoder takes the memory it is given.
+      const entries = packed.inflated ? packed.entries : Buffer.from(packed.entries);
+      const settled = encoder.encodeEntries({ tag: packed.tag, entries, nowSec }).then(
+        (r) => r,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      );
+      const seg: Encoding = { tag: packed.tag, settled, ready: false, bytes: frame.length };
+      void settled.then(() => (seg.ready = true));
+      this.#segments.push(seg);
+      if (packed.chunk !== undefined) this.#acks.push({ chunk: packed.chunk, after: this.#segments.length });
+    } else {
+      const decoded = decodeEventFrame(frame, nowSec);
+      this.#logSkipped(decoded.tag, decoded.skipped);
+      const last = this.#segments.at(-1);
+      if (last && 'events' in last) {
+        for (const ev of decoded.events) last.events.push(ev);
+        last.bytes += frame.length;
+      } else this.#segments.push({ events: decoded.events, bytes: frame.length });
+      if (decoded.chunk !== undefined) this.#acks.push({ chunk: decoded.chunk, after: this.#segments.length });
     }
-    for (const ev of decoded.events) this.#events.push(ev);
-    if (decoded.chunk !== undefined) this.#acks.push(decoded.chunk);
     this.#batchBytes += frame.length;
     if (this.#batchBytes >= BATCH_PAUSE_BYTES) this.#socket.pause();
+  }
+
+  #logSkipped(tag: string, count: number): void {
+    if (count > 0) this.#opts.log('debug', 'forward: skipped entries with a nil record', { peer: this.peer, tag, count });
   }
 
   #onPing(frame: Buffer): void {
@@ -151,7 +193,7 @@ export class ForwardConnection {
 
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#writing) return;
-    if (this.#events.length === 0 && this.#acks.length === 0) return;
+    if (this.#segments.length === 0 && this.#acks.length === 0) return;
     this.#flushScheduled = true;
     // setImmediate lets the reads of this poll phase pile up into one batch: one transaction.
     setImmediate(() => {
@@ -162,34 +204,91 @@ export class ForwardConnection {
 
   async #flush(): Promise<void> {
     if (this.#writing || this.#state === 'closed') return;
-    const events = this.#events;
-    const acks = this.#acks;
-    if (events.length === 0 && acks.length === 0) {
+    if (this.#segments.length === 0 && this.#acks.length === 0) {
       this.#afterFlush();
       return;
     }
-    this.#events = [];
-    this.#acks = [];
-    this.#batchBytes = 0;
     this.#writing = true;
-    this.#socket.pause();
+    // With an encoder, the next frames are read (up to BATCH_PAUSE_BYTES) and encoded on the
+    // encoder's thread while this batch commits; without one, decoding would only compete with it.
+    if (!this.#opts.encoder) this.#socket.pause();
+    // The batch: the frames ready now, at least the first one. Frames still at the encoder are left
+    // for the next batch, so committing these overlaps encoding those.
+    const head = this.#segments[0];
+    if (head && !('events' in head)) await head.settled;
+    let n = 0;
+    while (n < this.#segments.length) {
+      const seg = this.#segments[n] as Segment;
+      if (!('events' in seg) && !seg.ready && n > 0) break;
+      n++;
+    }
+    const segments = this.#segments.splice(0, n);
+    const acks = this.#acks.filter((a) => a.after <= n);
+    this.#acks = this.#acks.filter((a) => a.after > n).map((a) => ({ chunk: a.chunk, after: a.after - n }));
+    for (const seg of segments) this.#batchBytes -= seg.bytes;
+    let committed = 0; // segments durable so far
+    let failure: { error: Error; what: string } | null = null;
     try {
-      if (events.length > 0) await this.#opts.sink.write(events, [], this.#opts.signal);
+      const c = await this.#commit(segments);
+      committed = c.committed;
+      if (c.encodeError) failure = { error: c.encodeError, what: 'decode the entries of a frame' };
     } catch (err) {
-      this.#writing = false;
-      this.#opts.log('error', 'forward: could not commit events, closing the connection without ack so the client retries', {
+      failure = { error: err as Error, what: 'commit events' };
+    }
+    this.#writing = false;
+    const ackable = acks.filter((a) => a.after <= committed).map((a) => a.chunk);
+    if (!this.#isClosed() && ackable.length > 0) {
+      this.#socket.write(ackable.length === 1 ? packOne({ ack: ackable[0] }) : Buffer.concat(ackable.map((a) => packOne({ ack: a }))));
+    }
+    if (failure) {
+      this.#opts.log('error', `forward: could not ${failure.what}, closing the connection without ack so the client retries`, {
         peer: this.peer,
-        events: events.length,
-        error: (err as Error).message,
+        error: failure.error.message,
       });
       this.#close();
       return;
     }
-    this.#writing = false;
-    if (!this.#isClosed() && acks.length > 0) {
-      this.#socket.write(acks.length === 1 ? packOne({ ack: acks[0] }) : Buffer.concat(acks.map((a) => packOne({ ack: a }))));
-    }
     this.#afterFlush();
+  }
+
+  /**
+   * Commits the segments in order, consecutive ones of a kind in one write; returns how many are
+   * durable (fewer than all when a frame's entries could not be encoded: those before it still are).
+   */
+  async #commit(segments: readonly Segment[]): Promise<{ committed: number; encodeError?: Error }> {
+    const encoder = this.#opts.encoder;
+    let done = 0;
+    while (done < segments.length) {
+      const first = segments[done] as Segment;
+      if ('events' in first) {
+        if (first.events.length > 0) await this.#opts.sink.write(first.events, [], this.#opts.signal);
+        done++;
+        continue;
+      }
+      const results: EntriesResult[] = [];
+      let end = done;
+      let failed: Error | null = null;
+      for (; end < segments.length; end++) {
+        const seg = segments[end] as Segment;
+        if ('events' in seg) break;
+        const r = await seg.settled;
+        if (r instanceof Error) {
+          failed = r;
+          break;
+        }
+        results.push(r);
+        this.#logSkipped(seg.tag, r.skipped);
+      }
+      try {
+        const parts = results.flatMap((r) => r.parts);
+        if (parts.length > 0) await this.#opts.sink.writeParts(parts, [], this.#opts.signal);
+      } finally {
+        for (const r of results) encoder?.release(r);
+      }
+      done = end;
+      if (failed) return { committed: done, encodeError: failed };
+    }
+    return { committed: done };
   }
 
   // A method, not an inline comparison: the state changes while a write is awaited.
@@ -199,7 +298,9 @@ export class ForwardConnection {
 
   #afterFlush(): void {
     if (this.#state === 'draining') {
-      this.#close();
+      // Frames read while the last batch committed (with an encoder) are still committed and acked.
+      if (this.#segments.length > 0 || this.#acks.length > 0) void this.#flush();
+      else this.#close();
       return;
     }
     if (this.#state === 'closed') return;
@@ -223,7 +324,7 @@ export class ForwardConnection {
     this.#socket.pause();
     this.#pieces = [];
     if (this.#writing || this.#flushScheduled) return; // #afterFlush closes
-    if (this.#events.length > 0 || this.#acks.length > 0) {
+    if (this.#segments.length > 0 || this.#acks.length > 0) {
       void this.#flush();
       return;
     }

@@ -58,8 +58,7 @@ export function decodeEventFrame(frame: Buffer, nowSec: number): EventFrame {
     const opts = n === 3 ? readOptions(c) : noOptions;
     out.chunk = opts.chunk;
     const raw = opts.compressed ? inflate(packed) : packed;
-    const times = readEntryTimes(new Cursor(raw, 0, raw.length), Number.POSITIVE_INFINITY);
-    addEntries(out, times, decodeRecords(raw), nowSec);
+    addPackedEntries(out, raw, nowSec);
     return out;
   }
   // Message mode
@@ -69,6 +68,42 @@ export function decodeEventFrame(frame: Buffer, nowSec: number): EventFrame {
   addEvent(out, time ?? nowSec, decodeOne(frame.subarray(s, e)));
   out.chunk = (n === 4 ? readOptions(c) : noOptions).chunk;
   return out;
+}
+
+/**
+ * The header of a PackedForward / CompressedPackedForward frame, without decoding its entries (an
+ * encoder decodes them off this thread): null for the other modes. `entries` is decompressed; when it
+ * is not (plain PackedForward) it is a view into `frame`.
+ */
+export interface PackedFrame {
+  tag: string;
+  entries: Buffer;
+  inflated: boolean;
+  chunk: string | Buffer | undefined;
+}
+
+export function readPackedFrame(frame: Buffer): PackedFrame | null {
+  const c = new Cursor(frame, 0, frame.length);
+  const n = c.arrayHeader();
+  if (n === null || n < 2 || n > 4) return null; // decodeEventFrame says what is wrong
+  const tagBytes = c.bytes();
+  if (!tagBytes || tagBytes.length === 0 || c.done || c.arrayHeader() !== null) return null;
+  const packed = c.bytes();
+  if (packed === null) return null;
+  const opts = n === 3 ? readOptions(c) : noOptions;
+  return { tag: tagBytes.toString('utf8'), entries: opts.compressed ? inflate(packed) : packed, inflated: opts.compressed, chunk: opts.chunk };
+}
+
+/** Decodes concatenated `[time, record]` entries (a PackedForward payload) as decodeEventFrame does. */
+export function decodePackedEntries(tag: string, raw: Buffer, nowSec: number): EventFrame {
+  const out: EventFrame = { tag, events: [], chunk: undefined, skipped: 0 };
+  addPackedEntries(out, raw, nowSec);
+  return out;
+}
+
+function addPackedEntries(out: EventFrame, raw: Buffer, nowSec: number): void {
+  const times = readEntryTimes(new Cursor(raw, 0, raw.length), Number.POSITIVE_INFINITY);
+  addEntries(out, times, decodeRecords(raw), nowSec);
 }
 
 /** `['PING', hostname, salt, sha512_hex(salt + hostname + nonce + key), username, password]`. */

@@ -7,13 +7,19 @@ import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import type { ForwardInputConfig } from '../../config/types.js';
 import { TdfwdError } from '../../core/errors.js';
+import type { EntriesEncoder } from '../../core/line-encoder.js';
 import type { Input, InputContext } from '../types.js';
 import { ForwardConnection } from './connection.js';
 import { startUdpHeartbeat } from './heartbeat.js';
 
 export type ForwardInput = Input & { readonly port: number };
 
-export function createForwardInput(cfg: ForwardInputConfig, ctx: InputContext): ForwardInput {
+export interface ForwardInputContext extends InputContext {
+  /** Decodes PackedForward entries off the main thread (the daemon's); without it, on this one. */
+  encoder?: EntriesEncoder;
+}
+
+export function createForwardInput(cfg: ForwardInputConfig, ctx: ForwardInputContext): ForwardInput {
   const connections = new Set<ForwardConnection>();
   const stopping = new AbortController();
   const selfHostname = cfg.selfHostname || hostname();
@@ -42,6 +48,7 @@ export function createForwardInput(cfg: ForwardInputConfig, ctx: InputContext): 
           sharedKey: cfg.sharedKey,
           selfHostname,
           signal: stopping.signal,
+          ...(ctx.encoder ? { encoder: ctx.encoder } : {}),
         });
         connections.add(conn);
         void conn.closed.then(() => connections.delete(conn));

@@ -1,0 +1,192 @@
+// The forward input with the daemon's encoder (its real worker thread, run from dist/: `npm test`
+// builds first): PackedForward entries are decoded off the main thread and committed as parts. The
+// records stored must equal those of the in-thread path, acks must follow the commit and keep frame
+// order, and a frame whose entries are malformed is not acked (the ones before it are).
+import { connect, type Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { Packr, Unpackr } from 'msgpackr';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChunkStore } from '../../src/buffer/store.js';
+import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+import type { EventSink } from '../../src/core/sink.js';
+import { EncodePool } from '../../src/ingest/encode-pool.js';
+import { BufferWriter } from '../../src/ingest/writer.js';
+import { createForwardInput } from '../../src/inputs/forward/index.js';
+import { openStore } from '../helpers/store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+const pack = (v: unknown): Buffer => packr.pack(v);
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+const T = 1_700_000_000;
+
+async function setup(withEncoder: boolean) {
+  const t = tempDir();
+  const store = openStore(t.dir);
+  const pool = withEncoder ? new EncodePool({ partBytes: 4096, partRecords: 50 }) : null;
+  const writer = new BufferWriter(store);
+  const calls = { write: 0, writeParts: 0 };
+  const sink: EventSink = {
+    write: (...args) => (calls.write++, writer.write(...args)),
+    writeParts: (...args) => (calls.writeParts++, writer.writeParts(...args)),
+  };
+  const input = createForwardInput(
+    { type: 'forward', bind: '127.0.0.1', port: 0, selfHostname: 'tdfwd.test' },
+    { sink, log: () => {}, ...(pool ? { encoder: pool } : {}) },
+  );
+  await input.start();
+  cleanups.push(async () => {
+    await input.stop();
+    await pool?.close();
+    await store.close();
+    t.cleanup();
+  });
+  return { store, port: input.port, calls };
+}
+
+async function stored(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
+  await store.sealOpen();
+  const out: { tag: string; record: Record<string, unknown> }[] = [];
+  for (const c of store.lease(1000, store.queuedTags(), 60_000)) {
+    for (const r of decodeRecords(await gunzipPayload(c.payload))) out.push({ tag: c.tag, record: r as Record<string, unknown> });
+  }
+  return out;
+}
+
+/** Sends bytes and collects every msgpack reply until the server closes or `count` replies arrived. */
+function exchange(port: number, data: Buffer, count: number): Promise<{ replies: unknown[]; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect(port, '127.0.0.1', () => socket.write(data));
+    const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+    let pending = Buffer.alloc(0);
+    const replies: unknown[] = [];
+    const timer = setTimeout(() => finish(false), 5000);
+    const finish = (closed: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ replies, closed });
+    };
+    socket.on('error', () => {});
+    socket.on('data', (d: Buffer) => {
+      pending = Buffer.concat([pending, d]);
+      try {
+        replies.push(...(unpackr.unpackMultiple(pending) as unknown[]));
+        pending = Buffer.alloc(0);
+      } catch {
+        return; // incomplete: wait for more
+      }
+      if (replies.length >= count) finish(false);
+    });
+    socket.on('close', () => finish(true));
+  });
+}
+
+function eventTime(sec: number, nsec: number): Buffer {
+  const b = Buffer.alloc(10);
+  b[0] = 0xd7;
+  b[1] = 0x00;
+  b.writeUInt32BE(sec, 2);
+  b.writeUInt32BE(nsec, 6);
+  return b;
+}
+
+/** [time, record] with the time as raw bytes (EventTime, or any packed value) or a number. */
+function entry(time: number | Buffer | null, record: unknown): Buffer {
+  return Buffer.concat([Buffer.from([0x92]), Buffer.isBuffer(time) ? time : pack(time), pack(record)]);
+}
+
+/** Every kind of entry the forward protocol (and Fluent Bit) sends, many of them. */
+function entries(n: number): Buffer {
+  const out: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    switch (i % 8) {
+      case 0: out.push(entry(T + i, { i, msg: 'plain int time', nested: { a: [1, 2, { b: null }] } })); break;
+      case 1: out.push(entry(eventTime(T + i, 999), { i, msg: 'EventTime' })); break;
+      case 2: out.push(entry(T + i + 0.75, { i, msg: 'float time', f: 1.5 })); break;
+      case 3: out.push(entry(null, { i, msg: 'nil time = now' })); break;
+      case 4: out.push(Buffer.concat([Buffer.from([0x92, 0x92]), eventTime(T + i, 1), pack({ meta: 1 }), pack({ i, msg: 'fluent-bit v2' })])); break;
+      case 5: out.push(entry(T + i, `not a map ${i}`)); break;
+      case 6: out.push(entry(T + i, null)); break; // skipped
+      default: out.push(entry(0, { i, msg: 'zero time = now', big: 2 ** 40, neg: -5, bin: Buffer.from([1, 2, 3]) })); break;
+    }
+  }
+  return Buffer.concat(out);
+}
+
+/** The frames: plain PackedForward (bin), a Message frame between them, gzip (two members), and str. */
+function frames(): Buffer {
+  const blob = entries(300);
+  const strHeader = Buffer.alloc(5);
+  strHeader[0] = 0xdb;
+  strHeader.writeUInt32BE(blob.length, 1);
+  return Buffer.concat([
+    pack(['app.packed', blob, { chunk: 'c1' }]),
+    pack(['app.msg', T, { between: true }, { chunk: 'c2' }]),
+    pack(['app.gz', Buffer.concat([gzipSync(entries(120)), gzipSync(entries(40))]), { chunk: 'c3', compressed: 'gzip' }]),
+    Buffer.concat([Buffer.from([0x93]), pack('app.str'), strHeader, blob, pack({ chunk: 'c4' })]),
+    pack(['app.nochunk', entries(16)]),
+    pack(['app.last', entries(8), { chunk: 'c5' }]),
+  ]);
+}
+
+/** Records whose time was "now" differ by when each path ran: the time is checked, then set aside. */
+function normalized(rows: { tag: string; record: Record<string, unknown> }[], from: number, to: number) {
+  return rows.map(({ tag, record }) => {
+    const msg = record['msg'];
+    if (msg === 'nil time = now' || msg === 'zero time = now') {
+      expect(record['time']).toBeGreaterThanOrEqual(from);
+      expect(record['time']).toBeLessThanOrEqual(to);
+      return { tag, record: { ...record, time: 'now' } };
+    }
+    return { tag, record };
+  });
+}
+
+describe('forward input with an encoder', () => {
+  it('PackedForward (plain, str and gzip) frames store the same records as without one, acked in order', async () => {
+    const data = frames();
+    const acks = ['c1', 'c2', 'c3', 'c4', 'c5'].map((c) => ({ ack: c }));
+    const from = Math.floor(Date.now() / 1000);
+
+    const plain = await setup(false);
+    const a = await exchange(plain.port, data, acks.length);
+    const encoded = await setup(true);
+    const b = await exchange(encoded.port, data, acks.length);
+    const to = Math.ceil(Date.now() / 1000);
+
+    expect(a.replies).toEqual(acks);
+    expect(b.replies).toEqual(acks);
+    expect(plain.calls.writeParts).toBe(0);
+    expect(encoded.calls.writeParts).toBeGreaterThan(0); // the entries went through the encoder
+    expect(encoded.calls.write).toBeGreaterThan(0); // the Message frame did not
+    const without = normalized(await stored(plain.store), from, to);
+    const withEnc = normalized(await stored(encoded.store), from, to);
+    // 300 + 1 + 160 + 300 + 16 + 8 entries, one in 8 with a nil record skipped.
+    expect(without.length).toBe(Math.ceil((300 * 7) / 8) * 2 + 1 + 105 + 35 + 14 + 7);
+    const byTag = (rows: typeof without) => [...rows].sort((x, y) => (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : 0));
+    expect(byTag(withEnc)).toEqual(byTag(without));
+    expect(withEnc.find((r) => r.record['msg'] === 'float time')?.record['time']).toBe(T + 2);
+    expect(withEnc.find((r) => r.tag === 'app.packed' && r.record['_parse_error'] !== undefined)?.record).toEqual({
+      message: 'not a map 5',
+      _parse_error: 'the forward record is not a map',
+      time: T + 5,
+    });
+  });
+
+  it('a frame with malformed entries is not acked; the frames before it are committed and acked', async () => {
+    const { store, port } = await setup(true);
+    const good = pack(['app.ok', entries(16), { chunk: 'ok1' }]);
+    const bad = pack(['app.bad', Buffer.concat([entry(T, { a: 1 }), Buffer.from([0x92, 0xc1, 0x80])]), { chunk: 'bad1' }]);
+    const after = pack(['app.after', entries(8), { chunk: 'after1' }]);
+    const r = await exchange(port, Buffer.concat([good, bad, after]), 3);
+    expect(r.replies).toEqual([{ ack: 'ok1' }]);
+    expect(r.closed).toBe(true);
+    const rows = await stored(store);
+    expect(rows.every((x) => x.tag === 'app.ok')).toBe(true);
+    expect(rows).toHaveLength(14);
+  });
+});
