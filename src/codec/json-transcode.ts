@@ -1,0 +1,269 @@
+// The tail input's fast path: a JSON line's bytes straight to the msgpack bytes of its record, without
+// building JS strings or objects. The slow path (Buffer → string, createParser('json'|'none'),
+// packOne) stays the source of truth: whenever these functions return a position, the bytes written
+// are exactly the slow path's; anything they are not sure of returns -1 and the caller runs the slow path.
+// Owns the module's nesting stack and key table (reused across lines, grown on demand, never shrunk),
+// so a line allocates nothing.
+
+import { scan, transcodeNumber, transcodeString, writeNumber, writeStrHeader } from './transcode-scalars.js';
+
+/** Deeper nesting (beyond the top-level object) takes the slow path. */
+const MAX_DEPTH = 32;
+
+// Saved state of each open container's parent: header position in `out`, entries so far, kind, first key.
+const stackHeader = new Int32Array(MAX_DEPTH);
+const stackCount = new Int32Array(MAX_DEPTH);
+const stackIsObject = new Uint8Array(MAX_DEPTH);
+const stackKeyBase = new Int32Array(MAX_DEPTH);
+
+// Keys of the open objects (decoded, as written in `out`): where, how long, a hash, to find duplicates
+// (JSON.parse keeps the last value at the first key's place: the slow path's business).
+let keyPos = new Int32Array(256);
+let keyLen = new Int32Array(256);
+let keyHash = new Int32Array(256);
+
+function growKeys(): void {
+  const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+    const b = new Int32Array(a.length * 2);
+    b.set(a);
+    return b;
+  };
+  keyPos = grow(keyPos);
+  keyLen = grow(keyLen);
+  keyHash = grow(keyHash);
+}
+
+const TO_JSON = [0x74, 0x6f, 0x4a, 0x53, 0x4f, 0x4e];
+const PROTO = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f];
+const CONSTRUCTOR = [0x63, 0x6f, 0x6e, 0x73, 0x74, 0x72, 0x75, 0x63, 0x74, 0x6f, 0x72];
+const MESSAGE_KEY = [0xa7, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65];
+
+function bytesAre(out: Uint8Array, at: number, text: readonly number[]): boolean {
+  for (let k = 0; k < text.length; k++) if (out[at + k] !== text[k]) return false;
+  return true;
+}
+
+/** Keys whose JS semantics are special (toJSON makes msgpackr throw next to `constructor`): slow path. */
+function isSpecialKey(out: Uint8Array, at: number, n: number): boolean {
+  if (n === 6) return bytesAre(out, at, TO_JSON);
+  if (n === 9) return bytesAre(out, at, PROTO);
+  if (n === 11) return bytesAre(out, at, CONSTRUCTOR);
+  return false;
+}
+
+function writeTimeEntry(out: Uint8Array, o: number, nowSec: number): number {
+  out[o] = 0xa4;
+  out[o + 1] = 0x74;
+  out[o + 2] = 0x69;
+  out[o + 3] = 0x6d;
+  out[o + 4] = 0x65;
+  return writeNumber(out, o + 5, nowSec);
+}
+
+/**
+ * Writes the header of a container whose entries are out[header + 1, o): the one byte reserved for a
+ * fixmap/fixarray, or, from 16 entries, the entries moved up to make room for map16/32 or array16/32.
+ */
+function closeContainer(out: Uint8Array, header: number, o: number, count: number, isObject: boolean): number {
+  if (count < 0x10) {
+    out[header] = (isObject ? 0x80 : 0x90) | count;
+    return o;
+  }
+  if (count < 0x10000) {
+    out.copyWithin(header + 3, header + 1, o);
+    out[header] = isObject ? 0xde : 0xdc;
+    out[header + 1] = count >>> 8;
+    out[header + 2] = count & 0xff;
+    return o + 2;
+  }
+  out.copyWithin(header + 5, header + 1, o);
+  out[header] = isObject ? 0xdf : 0xdd;
+  out[header + 1] = count >>> 24;
+  out[header + 2] = (count >>> 16) & 0xff;
+  out[header + 3] = (count >>> 8) & 0xff;
+  out[header + 4] = count & 0xff;
+  return o + 4;
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** Bytes of output room the caller must guarantee: transcodeJsonLine never writes past out[pos + maxTranscodedBytes(len)). */
+export function maxTranscodedBytes(lineBytes: number): number {
+  // At most 9 bytes (a float64) per 3 input bytes ("1.5"), strings no longer than their quoted text
+  // but for str32's header, and the appended `time` entry (14 bytes) with a map16 header.
+  return 3 * lineBytes + 32;
+}
+
+/**
+ * The line buf[start, end) (one JSON object, UTF-8, no line terminator) as the msgpack map the slow path
+ * would produce for format json without a time key, written at out[pos]; returns the new end position,
+ * or -1 when this line must take the slow path (the caller then runs the oracle above).
+ */
+export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number): number {
+  let i = start;
+  let c = 0;
+  while (i < end && isWhitespace(buf[i] as number)) i++;
+  if (i >= end || buf[i] !== 0x7b) return -1;
+  i++;
+  let o = pos + 1;
+  let depth = 0;
+  let header = pos;
+  let count = 0;
+  let isObject = true;
+  let keyBase = 0;
+  let keys = 0;
+  let hasTime = false;
+  for (;;) {
+    while (i < end && isWhitespace((c = buf[i] as number))) i++;
+    if (i >= end) return -1;
+    if (c === (isObject ? 0x7d : 0x5d)) {
+      i++;
+      if (isObject) {
+        keys = keyBase;
+        if (depth === 0 && !hasTime) {
+          // stampTime appends `time: nowSec` as the last key.
+          o = writeTimeEntry(out, o, nowSec);
+          count++;
+        }
+      }
+      o = closeContainer(out, header, o, count, isObject);
+      if (depth === 0) {
+        while (i < end && isWhitespace(buf[i] as number)) i++;
+        return i === end ? o : -1;
+      }
+      depth--;
+      header = stackHeader[depth] as number;
+      count = stackCount[depth] as number;
+      isObject = stackIsObject[depth] === 1;
+      keyBase = stackKeyBase[depth] as number;
+      continue;
+    }
+    if (count > 0) {
+      if (c !== 0x2c) return -1;
+      i++;
+      while (i < end && isWhitespace((c = buf[i] as number))) i++;
+      if (i >= end) return -1;
+    }
+    count++;
+    let isTime = false;
+    if (isObject) {
+      if (c !== 0x22) return -1;
+      o = transcodeString(buf, i, end, out, o);
+      if (o < 0) return -1;
+      i = scan.next;
+      const n = scan.len;
+      const at = o - n;
+      // Array-index keys ("0", "42") come first in JS objects: any key starting with a digit goes slow.
+      if (n > 0 && (out[at] as number) - 0x30 >>> 0 <= 9) return -1;
+      if (isSpecialKey(out, at, n)) return -1;
+      let h = 0x811c9dc5;
+      for (let k = at; k < o; k++) h = Math.imul(h ^ (out[k] as number), 0x01000193);
+      for (let k = keyBase; k < keys; k++) {
+        if (keyHash[k] !== h || keyLen[k] !== n) continue;
+        const p = keyPos[k] as number;
+        let same = true;
+        for (let q = 0; q < n; q++) {
+          if (out[p + q] !== out[at + q]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return -1;
+      }
+      if (keys === keyPos.length) growKeys();
+      keyPos[keys] = at;
+      keyLen[keys] = n;
+      keyHash[keys] = h;
+      keys++;
+      isTime = depth === 0 && n === 4 && out[at] === 0x74 && out[at + 1] === 0x69 && out[at + 2] === 0x6d && out[at + 3] === 0x65;
+      while (i < end && isWhitespace(buf[i] as number)) i++;
+      if (i >= end || buf[i] !== 0x3a) return -1;
+      i++;
+      while (i < end && isWhitespace((c = buf[i] as number))) i++;
+      if (i >= end) return -1;
+    }
+    if (c === 0x22) {
+      if (isTime) return -1;
+      o = transcodeString(buf, i, end, out, o);
+      if (o < 0) return -1;
+      i = scan.next;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (isTime || depth >= MAX_DEPTH) return -1;
+      stackHeader[depth] = header;
+      stackCount[depth] = count;
+      stackIsObject[depth] = isObject ? 1 : 0;
+      stackKeyBase[depth] = keyBase;
+      depth++;
+      header = o;
+      o++;
+      count = 0;
+      isObject = c === 0x7b;
+      keyBase = keys;
+      i++;
+    } else if (c === 0x74) {
+      if (isTime || i + 4 > end || buf[i + 1] !== 0x72 || buf[i + 2] !== 0x75 || buf[i + 3] !== 0x65) return -1;
+      out[o++] = 0xc3;
+      i += 4;
+    } else if (c === 0x66) {
+      if (isTime || i + 5 > end || buf[i + 1] !== 0x61 || buf[i + 2] !== 0x6c || buf[i + 3] !== 0x73 || buf[i + 4] !== 0x65) return -1;
+      out[o++] = 0xc2;
+      i += 5;
+    } else if (c === 0x6e) {
+      if (isTime || i + 4 > end || buf[i + 1] !== 0x75 || buf[i + 2] !== 0x6c || buf[i + 3] !== 0x6c) return -1;
+      out[o++] = 0xc0;
+      i += 4;
+    } else {
+      o = transcodeNumber(buf, i, end, out, o);
+      if (o < 0) return -1;
+      i = scan.next;
+      if (isTime) {
+        // An own integer `time` is kept where it is; any other number moves to `_time` (slow path).
+        if (!Number.isInteger(scan.value)) return -1;
+        hasTime = true;
+      }
+    }
+  }
+}
+
+/** Format `none`: {message: <the line>, time: nowSec}, as createParser('none') + packOne would write it; -1 → slow path. */
+export function transcodeNoneLine(buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number): number {
+  out[pos] = 0x82;
+  let o = pos + 1;
+  for (let k = 0; k < MESSAGE_KEY.length; k++) out[o++] = MESSAGE_KEY[k] as number;
+  o = writeStrHeader(out, o, end - start);
+  let j = start;
+  while (j < end) {
+    const c = buf[j] as number;
+    if (c < 0x80) {
+      out[o++] = c;
+      j++;
+      continue;
+    }
+    // Strictly valid UTF-8 only (the slow path's string would hold U+FFFD for anything else).
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    } else return -1;
+    if (j + need >= end) return -1;
+    const b1 = buf[j + 1] as number;
+    if (b1 < lo || b1 > hi) return -1;
+    for (let k = 2; k <= need; k++) {
+      const b = buf[j + k] as number;
+      if (b < 0x80 || b > 0xbf) return -1;
+    }
+    for (let k = 0; k <= need; k++) out[o++] = buf[j + k] as number;
+    j += need + 1;
+  }
+  return writeTimeEntry(out, o, nowSec);
+}

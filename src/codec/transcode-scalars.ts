@@ -1,0 +1,332 @@
+// msgpack scalars written straight from JSON bytes, byte-for-byte as `JSON.parse` + msgpackr's `pack`
+// (useRecords: false) would write them: strings (escapes decoded, UTF-8 checked) and numbers.
+// Owns `scan`, where the last transcodeString/transcodeNumber left off in the input (reused, so the hot
+// path allocates nothing). Every writer returns the new output position, or -1 when the text must take
+// the slow path (invalid JSON, invalid UTF-8, a lone surrogate escape).
+
+/** Set by a successful transcodeString/transcodeNumber: input position after the token, its decoded size/value. */
+export const scan = { next: 0, len: 0, value: 0 };
+
+// Hex digit values, -1 for anything else.
+const HEX = new Int8Array(256).fill(-1);
+for (let d = 0; d < 10; d++) HEX[0x30 + d] = d;
+for (let d = 0; d < 6; d++) {
+  HEX[0x41 + d] = 10 + d;
+  HEX[0x61 + d] = 10 + d;
+}
+
+// Powers of ten exactly representable as doubles: m * 10^e or m / 10^e with m < 2^53 is then one
+// correctly rounded operation, the same double as JSON.parse's (Clinger's fast path).
+const POW10 = new Float64Array(23);
+POW10[0] = 1;
+for (let e = 1; e < 23; e++) POW10[e] = (POW10[e - 1] as number) * 10;
+
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** msgpack str header size for a UTF-8 byte length (fixstr, str8, str16, str32 as msgpackr picks them). */
+export function strHeaderLen(n: number): number {
+  return n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+/** Writes the str header of a string of n UTF-8 bytes; returns the position after it. */
+export function writeStrHeader(out: Uint8Array, o: number, n: number): number {
+  if (n < 0x20) {
+    out[o] = 0xa0 | n;
+    return o + 1;
+  }
+  if (n < 0x100) {
+    out[o] = 0xd9;
+    out[o + 1] = n;
+    return o + 2;
+  }
+  if (n < 0x10000) {
+    out[o] = 0xda;
+    out[o + 1] = n >>> 8;
+    out[o + 2] = n & 0xff;
+    return o + 3;
+  }
+  out[o] = 0xdb;
+  out[o + 1] = n >>> 24;
+  out[o + 2] = (n >>> 16) & 0xff;
+  out[o + 3] = (n >>> 8) & 0xff;
+  out[o + 4] = n & 0xff;
+  return o + 5;
+}
+
+/** A number as msgpackr writes it: fixint/uint8/16/32 for 0..2^32-1 (and -0), int8/16/32, else float64. */
+export function writeNumber(out: Uint8Array, o: number, v: number): number {
+  if (v >>> 0 === v) {
+    if (v < 0x80) {
+      out[o] = v;
+      return o + 1;
+    }
+    if (v < 0x100) {
+      out[o] = 0xcc;
+      out[o + 1] = v;
+      return o + 2;
+    }
+    if (v < 0x10000) {
+      out[o] = 0xcd;
+      out[o + 1] = v >>> 8;
+      out[o + 2] = v & 0xff;
+      return o + 3;
+    }
+    out[o] = 0xce;
+    out[o + 1] = v >>> 24;
+    out[o + 2] = (v >>> 16) & 0xff;
+    out[o + 3] = (v >>> 8) & 0xff;
+    out[o + 4] = v & 0xff;
+    return o + 5;
+  }
+  if (v >> 0 === v) {
+    if (v >= -0x20) {
+      out[o] = v & 0xff;
+      return o + 1;
+    }
+    if (v >= -0x80) {
+      out[o] = 0xd0;
+      out[o + 1] = v & 0xff;
+      return o + 2;
+    }
+    if (v >= -0x8000) {
+      out[o] = 0xd1;
+      out[o + 1] = (v >> 8) & 0xff;
+      out[o + 2] = v & 0xff;
+      return o + 3;
+    }
+    out[o] = 0xd2;
+    out[o + 1] = (v >>> 24) & 0xff;
+    out[o + 2] = (v >>> 16) & 0xff;
+    out[o + 3] = (v >>> 8) & 0xff;
+    out[o + 4] = v & 0xff;
+    return o + 5;
+  }
+  f64[0] = v;
+  out[o] = 0xcb;
+  if (littleEndian) {
+    for (let k = 0; k < 8; k++) out[o + 1 + k] = f64Bytes[7 - k] as number;
+  } else {
+    for (let k = 0; k < 8; k++) out[o + 1 + k] = f64Bytes[k] as number;
+  }
+  return o + 9;
+}
+
+/**
+ * The JSON string whose opening quote is buf[i], as a msgpack str at out[o]. The header is sized from
+ * the raw length (an upper bound of the decoded length) and moved down when escapes made it smaller.
+ * Sets scan.next (after the closing quote) and scan.len (decoded UTF-8 bytes).
+ */
+export function transcodeString(buf: Uint8Array, i: number, end: number, out: Uint8Array, o: number): number {
+  let j = i + 1;
+  let c = 0;
+  while (j < end && (c = buf[j] as number) >= 0x20 && c !== 0x22 && c !== 0x5c && c < 0x80) j++;
+  if (j >= end || c < 0x20) return -1;
+  if (c === 0x22) {
+    // Printable ASCII only: the bytes are the string.
+    const n = j - i - 1;
+    let p = writeStrHeader(out, o, n);
+    for (let k = i + 1; k < j; k++) out[p++] = buf[k] as number;
+    scan.next = j + 1;
+    scan.len = n;
+    return p;
+  }
+  // Find the closing quote (skipping escaped characters) to bound the decoded length.
+  let close = j;
+  while (close < end) {
+    c = buf[close] as number;
+    if (c === 0x22) break;
+    if (c === 0x5c) close += 2;
+    else if (c < 0x20) return -1;
+    else close++;
+  }
+  if (close >= end) return -1;
+  const h = strHeaderLen(close - i - 1);
+  let p = o + h;
+  for (let k = i + 1; k < j; k++) out[p++] = buf[k] as number;
+  while (j < close) {
+    c = buf[j] as number;
+    if (c < 0x80) {
+      if (c !== 0x5c) {
+        out[p++] = c;
+        j++;
+        continue;
+      }
+      p = writeEscape(buf, j, out, p);
+      if (p < 0) return -1;
+      j = scan.next;
+      continue;
+    }
+    // Multi-byte UTF-8, strictly valid (no overlongs, no surrogates, nothing above U+10FFFF): it then
+    // round-trips through a JS string unchanged. Continuation checks stop at the closing quote.
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    } else return -1;
+    let b = buf[j + 1] as number;
+    if (b < lo || b > hi) return -1;
+    if (need >= 2) {
+      b = buf[j + 2] as number;
+      if (b < 0x80 || b > 0xbf) return -1;
+      if (need === 3) {
+        b = buf[j + 3] as number;
+        if (b < 0x80 || b > 0xbf) return -1;
+      }
+    }
+    for (let k = 0; k <= need; k++) out[p++] = buf[j + k] as number;
+    j += need + 1;
+  }
+  const n = p - o - h;
+  const hn = strHeaderLen(n);
+  if (hn !== h) {
+    out.copyWithin(o + hn, o + h, p);
+    p -= h - hn;
+  }
+  writeStrHeader(out, o, n);
+  scan.next = close + 1;
+  scan.len = n;
+  return p;
+}
+
+function hex4(buf: Uint8Array, k: number): number {
+  // Reads stop at the first non-hex byte, so never past the string's closing quote.
+  const a = HEX[buf[k] as number] as number;
+  if (a < 0) return -1;
+  const b = HEX[buf[k + 1] as number] as number;
+  if (b < 0) return -1;
+  const c = HEX[buf[k + 2] as number] as number;
+  if (c < 0) return -1;
+  const d = HEX[buf[k + 3] as number] as number;
+  if (d < 0) return -1;
+  return (a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/** The escape at buf[j] === '\\' decoded to UTF-8 at out[p]; sets scan.next. */
+function writeEscape(buf: Uint8Array, j: number, out: Uint8Array, p: number): number {
+  const e = buf[j + 1] as number;
+  let ch: number;
+  switch (e) {
+    case 0x22: case 0x5c: case 0x2f: ch = e; break;
+    case 0x62: ch = 0x08; break;
+    case 0x66: ch = 0x0c; break;
+    case 0x6e: ch = 0x0a; break;
+    case 0x72: ch = 0x0d; break;
+    case 0x74: ch = 0x09; break;
+    case 0x75: {
+      let cu = hex4(buf, j + 2);
+      if (cu < 0) return -1;
+      let next = j + 6;
+      if (cu >= 0xd800 && cu <= 0xdfff) {
+        // Only a high surrogate followed by an escaped low one makes a character; a lone one would
+        // become U+FFFD in msgpackr, which the slow path handles.
+        if (cu >= 0xdc00 || buf[next] !== 0x5c || buf[next + 1] !== 0x75) return -1;
+        const low = hex4(buf, next + 2);
+        if (low < 0xdc00 || low > 0xdfff) return -1;
+        cu = 0x10000 + ((cu - 0xd800) << 10) + (low - 0xdc00);
+        next += 6;
+        out[p] = 0xf0 | (cu >> 18);
+        out[p + 1] = 0x80 | ((cu >> 12) & 0x3f);
+        out[p + 2] = 0x80 | ((cu >> 6) & 0x3f);
+        out[p + 3] = 0x80 | (cu & 0x3f);
+        scan.next = next;
+        return p + 4;
+      }
+      scan.next = next;
+      if (cu < 0x80) {
+        out[p] = cu;
+        return p + 1;
+      }
+      if (cu < 0x800) {
+        out[p] = 0xc0 | (cu >> 6);
+        out[p + 1] = 0x80 | (cu & 0x3f);
+        return p + 2;
+      }
+      out[p] = 0xe0 | (cu >> 12);
+      out[p + 1] = 0x80 | ((cu >> 6) & 0x3f);
+      out[p + 2] = 0x80 | (cu & 0x3f);
+      return p + 3;
+    }
+    default:
+      return -1;
+  }
+  out[p] = ch;
+  scan.next = j + 2;
+  return p + 1;
+}
+
+/**
+ * The JSON number starting at buf[i] as msgpackr writes the double JSON.parse reads. Checks the JSON
+ * grammar (no leading zeros, digits after '.' and 'e'); the byte after it is the caller's to check.
+ * Sets scan.next and scan.value.
+ */
+export function transcodeNumber(buf: Uint8Array, i: number, end: number, out: Uint8Array, o: number): number {
+  let j = i;
+  let c = buf[j] as number;
+  const neg = c === 0x2d;
+  if (neg) {
+    j++;
+    if (j >= end) return -1;
+    c = buf[j] as number;
+  }
+  let m = 0;
+  let digits = 0;
+  let exp10 = 0;
+  if (c === 0x30) j++;
+  else if (c >= 0x31 && c <= 0x39) {
+    do {
+      m = m * 10 + (c - 0x30);
+      digits++;
+      j++;
+    } while (j < end && (c = buf[j] as number) >= 0x30 && c <= 0x39);
+  } else return -1;
+  if (j < end && buf[j] === 0x2e) {
+    j++;
+    if (j >= end || (c = buf[j] as number) < 0x30 || c > 0x39) return -1;
+    do {
+      m = m * 10 + (c - 0x30);
+      digits++;
+      exp10--;
+      j++;
+    } while (j < end && (c = buf[j] as number) >= 0x30 && c <= 0x39);
+  }
+  if (j < end && ((buf[j] as number) | 0x20) === 0x65) {
+    j++;
+    let sign = 1;
+    c = j < end ? (buf[j] as number) : 0;
+    if (c === 0x2b || c === 0x2d) {
+      if (c === 0x2d) sign = -1;
+      j++;
+      c = j < end ? (buf[j] as number) : 0;
+    }
+    if (c < 0x30 || c > 0x39) return -1;
+    let e = 0;
+    do {
+      if (e < 100000) e = e * 10 + (c - 0x30);
+      j++;
+    } while (j < end && (c = buf[j] as number) >= 0x30 && c <= 0x39);
+    exp10 += sign * e;
+  }
+  let v: number;
+  if (digits <= 15 && exp10 >= -22 && exp10 <= 22) {
+    v = exp10 >= 0 ? m * (POW10[exp10] as number) : m / (POW10[-exp10] as number);
+    if (neg) v = -v;
+  } else {
+    // Long mantissas and far exponents: the engine's own conversion (allocates, but these are rare).
+    let text = '';
+    for (let k = i; k < j; k++) text += String.fromCharCode(buf[k] as number);
+    v = Number(text);
+  }
+  scan.next = j;
+  scan.value = v;
+  return writeNumber(out, o, v);
+}
