@@ -57,4 +57,10 @@ export const MIGRATIONS: readonly string[] = [
     updated_at      INTEGER NOT NULL
   );
   `,
+  // 3: parts compressed where they were encoded: a raw deflate segment (sync-flushed, not final) of
+  // raw_len bytes of records whose CRC-32 is crc. NULL raw_len: the part holds the records themselves.
+  `
+  ALTER TABLE chunk_parts ADD COLUMN raw_len INTEGER;
+  ALTER TABLE chunk_parts ADD COLUMN crc INTEGER;
+  `,
 ];

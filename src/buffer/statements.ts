@@ -25,6 +25,13 @@ export interface ChunkRow {
   lease_expires: number | null;
 }
 
+/** A chunk_parts row: raw_len and crc are set when data is a deflate segment. */
+export interface PartRow {
+  data: Buffer;
+  raw_len: number | null;
+  crc: number | null;
+}
+
 export type Statements = ReturnType<typeof prepare>;
 
 export function prepare(db: Db) {
@@ -35,7 +42,7 @@ export function prepare(db: Db) {
     insertChunk: s<[string, string, string, number, string | null]>(
       `INSERT INTO chunks (key, tag, state, created_at, parent_key) VALUES (?, ?, ?, ?, ?)`,
     ),
-    insertPart: s<[number, Buffer]>(`INSERT INTO chunk_parts (chunk_id, data) VALUES (?, ?)`),
+    insertPart: s<[number, Buffer, number | null, number | null]>(`INSERT INTO chunk_parts (chunk_id, data, raw_len, crc) VALUES (?, ?, ?, ?)`),
     growChunk: s<[number, number, number, number]>(
       `UPDATE chunks SET records = records + ?, raw_bytes = raw_bytes + ?, stored_bytes = stored_bytes + ? WHERE id = ?`,
     ),
@@ -58,8 +65,10 @@ export function prepare(db: Db) {
     claimSealing: s<[string, number, number, string | null]>(
       `UPDATE chunks SET lease_owner = ?, lease_expires = ? WHERE id = ? AND state = 'sealing' AND lease_owner IS ?`,
     ),
-    partsOf: s<[number]>(`SELECT data FROM chunk_parts WHERE chunk_id = ? ORDER BY rowid`),
-    nextPartOf: s<[number, number]>(`SELECT rowid, data FROM chunk_parts WHERE chunk_id = ? AND rowid > ? ORDER BY rowid LIMIT 1`),
+    partsOf: s<[number]>(`SELECT data, raw_len, crc FROM chunk_parts WHERE chunk_id = ? ORDER BY rowid`),
+    nextPartOf: s<[number, number]>(
+      `SELECT rowid, data, raw_len, crc FROM chunk_parts WHERE chunk_id = ? AND rowid > ? ORDER BY rowid LIMIT 1`,
+    ),
     completeSeal: s<[number, number, number, string]>(
       `UPDATE chunks SET state = 'queued', sealed_at = ?, stored_bytes = ?, lease_owner = NULL, lease_expires = NULL
        WHERE id = ? AND state = 'sealing' AND lease_owner = ?`,

@@ -4,9 +4,10 @@
 // Invariants
 // - An append commits in one transaction (with any tail positions that produced it): once append()
 //   returns, the records survive a crash, and only then may a source be acknowledged.
-// - Each tag has at most one `open` chunk. Appended records are stored as opaque parts; sealing
-//   concatenates them, compresses them with the injected `compress` and stores the payload once, so every
-//   attempt sends identical bytes under the chunk's key.
+// - Each tag has at most one `open` chunk. Appended records are stored as opaque parts, either as
+//   they are or already compressed where they were encoded (a deflate segment, with its raw length and
+//   CRC); sealing hands them in order to the injected `compress` and stores the payload once, so every
+//   attempt sends identical bytes under the chunk's key. Chunk limits count raw (uncompressed) bytes.
 // - A chunk is sent by one process at a time: leasing moves it `queued → inflight` with an owner and an
 //   expiry in one write transaction. Success deletes it; a retryable outcome releases it to `queued`; a
 //   rejection parks it. A lease whose owner died on this host is reclaimed at once, others on expiry;
@@ -18,10 +19,10 @@
 import { hostname } from 'node:os';
 import { BufferFullError, TdfwdError } from '../core/errors.js';
 import { newChunkKey, type ChunkState, type SealedChunk } from '../core/chunk.js';
-import type { PositionUpdate } from '../core/sink.js';
+import type { EncodedPart, PositionUpdate, StoredPart } from '../core/sink.js';
 import { openDb, type Db, type SyncMode } from './db.js';
 import { newOwner, ownerIsDead } from './owner.js';
-import { prepare, type ChunkRow, type Statements } from './statements.js';
+import { prepare, type ChunkRow, type PartRow, type Statements } from './statements.js';
 
 export type OverflowAction = 'block' | 'drop_oldest_chunk' | 'throw_exception';
 
@@ -47,16 +48,14 @@ export interface StoreOptions {
    * Turns a chunk's parts, pulled one at a time (null at the end), into its sealed payload (gzip of
    * their concatenation, in practice). Pulling keeps a seal's memory to one part, not the whole chunk.
    */
-  compress: (nextPart: () => Buffer | null) => Promise<Buffer>;
+  compress: (nextPart: () => StoredPart | null) => Promise<Buffer>;
+  /** Inflates a stored deflate segment back to its records (for `chunkData` of an open chunk). */
+  inflate?: (part: StoredPart) => Buffer;
   now?: () => number;
 }
 
-/** Records of one tag, already encoded, appended as one part. */
-export interface AppendPart {
-  tag: string;
-  data: Buffer;
-  records: number;
-}
+/** Records of one tag, already encoded (and maybe deflated), appended as one part. */
+export type AppendPart = EncodedPart;
 
 export interface StoredPosition {
   source: string;
@@ -84,7 +83,8 @@ export class ChunkStore {
   readonly limits: BufferLimits;
   readonly #db: Db;
   readonly #st: Statements;
-  readonly #compress: (nextPart: () => Buffer | null) => Promise<Buffer>;
+  readonly #compress: (nextPart: () => StoredPart | null) => Promise<Buffer>;
+  readonly #inflate: ((part: StoredPart) => Buffer) | undefined;
   readonly #now: () => number;
   readonly #host = hostname();
   #sealQueue: number[] = [];
@@ -96,6 +96,7 @@ export class ChunkStore {
     this.dir = opts.dir;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#compress = opts.compress;
+    this.#inflate = opts.inflate;
     this.#now = opts.now ?? Date.now;
     this.#db = openDb(opts.dir, opts.sync ?? 'full');
     this.#st = prepare(this.#db);
@@ -117,11 +118,12 @@ export class ChunkStore {
       const now = this.#now();
       for (const part of parts) {
         if (part.records === 0) continue;
+        const rawLen = part.deflated?.rawBytes ?? part.data.length;
         let open = this.#st.openChunkOfTag.get(part.tag) as { id: number; records: number; raw_bytes: number } | undefined;
         if (
           open &&
           open.records > 0 &&
-          (open.raw_bytes + part.data.length > this.limits.chunkLimitSize ||
+          (open.raw_bytes + rawLen > this.limits.chunkLimitSize ||
             open.records + part.records > this.limits.chunkLimitRecords)
         ) {
           this.#markSealing(open.id, now);
@@ -131,9 +133,9 @@ export class ChunkStore {
         const id = open
           ? open.id
           : Number(this.#st.insertChunk.run(newChunkKey(), part.tag, 'open', now, null).lastInsertRowid);
-        this.#st.insertPart.run(id, part.data);
-        this.#st.growChunk.run(part.records, part.data.length, part.data.length, id);
-        const raw = (open?.raw_bytes ?? 0) + part.data.length;
+        this.#st.insertPart.run(id, part.data, part.deflated ? rawLen : null, part.deflated?.crc ?? null);
+        this.#st.growChunk.run(part.records, rawLen, part.data.length, id);
+        const raw = (open?.raw_bytes ?? 0) + rawLen;
         const recs = (open?.records ?? 0) + part.records;
         if (raw >= this.limits.chunkLimitSize || recs >= this.limits.chunkLimitRecords) {
           this.#markSealing(id, now);
@@ -216,10 +218,10 @@ export class ChunkStore {
     let after = 0;
     const payload = await this.#compress(() => {
       if (this.#closed) return null;
-      const row = this.#st.nextPartOf.get(id, after) as { rowid: number; data: Buffer } | undefined;
+      const row = this.#st.nextPartOf.get(id, after) as (PartRow & { rowid: number }) | undefined;
       if (!row) return null;
       after = row.rowid;
-      return row.data;
+      return storedPart(row);
     });
     if (this.#closed) return;
     this.#db
@@ -383,11 +385,16 @@ export class ChunkStore {
     return this.#st.listChunks.all(state, state, limit) as ChunkRow[];
   }
 
-  /** The stored bytes of a chunk: its payload once sealed, else its concatenated parts (uncompressed). */
+  /** The stored bytes of a chunk: its payload once sealed, else its records (parts concatenated, inflated). */
   chunkData(id: number): { sealed: boolean; data: Buffer } | undefined {
     const payload = this.#st.payloadOf.get(id) as { data: Buffer } | undefined;
     if (payload) return { sealed: true, data: payload.data };
-    const parts = (this.#st.partsOf.all(id) as { data: Buffer }[]).map((r) => r.data);
+    const parts = (this.#st.partsOf.all(id) as PartRow[]).map((r) => {
+      const part = storedPart(r);
+      if (!part.deflated) return part.data;
+      if (!this.#inflate) throw new TdfwdError('IO', 'this buffer holds compressed parts but was opened without an inflater');
+      return this.#inflate(part);
+    });
     if (parts.length === 0) return undefined;
     return { sealed: false, data: Buffer.concat(parts) };
   }
@@ -505,4 +512,8 @@ function toSealed(row: ChunkRow, payload: Buffer): SealedChunk {
     firstAttemptAt: row.first_attempt_at,
     inDoubtSince: row.in_doubt_since,
   };
+}
+
+function storedPart(row: PartRow): StoredPart {
+  return row.raw_len === null ? { data: row.data } : { data: row.data, deflated: { rawBytes: row.raw_len, crc: (row.crc ?? 0) >>> 0 } };
 }

@@ -1,14 +1,14 @@
 // Records on the wire and in the buffer: concatenated msgpack maps (no msgpackr record extension, so
 // any msgpack decoder reads them), and a sealed payload is the gzip of that stream.
 import { Packr, Unpackr } from 'msgpackr';
-import { createGzip, gunzip, gzip } from 'node:zlib';
+import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { GZIP_LEVEL } from './gzip-segments.js';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
-/** gzip level for sealed payloads: level 3 keeps most of level 6's ratio on logs at twice the speed. */
-export const GZIP_LEVEL = 3;
+export { GZIP_LEVEL };
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -85,37 +85,6 @@ export function decodeOne(raw: Buffer): unknown {
 
 export function gzipPayload(raw: Buffer, level: number = GZIP_LEVEL): Promise<Buffer> {
   return gzipAsync(raw, { level });
-}
-
-/** gzip of the concatenation of the parts `next` yields until null, streaming (one part in memory). */
-export function gzipParts(next: () => Buffer | null, level: number = GZIP_LEVEL): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const gz = createGzip({ level, chunkSize: 256 * 1024 });
-    const out: Buffer[] = [];
-    gz.on('data', (d: Buffer) => out.push(d));
-    gz.on('error', reject);
-    gz.on('end', () => resolve(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out)));
-    const pump = (): void => {
-      for (;;) {
-        let part: Buffer | null;
-        try {
-          part = next();
-        } catch (err) {
-          gz.destroy(err as Error);
-          return;
-        }
-        if (part === null) {
-          gz.end();
-          return;
-        }
-        if (!gz.write(part)) {
-          gz.once('drain', pump);
-          return;
-        }
-      }
-    };
-    pump();
-  });
 }
 
 export function gunzipPayload(payload: Buffer, maxOutputLength?: number): Promise<Buffer> {

@@ -19,7 +19,7 @@ export interface EncodeJob {
 }
 
 export interface EncodeResult {
-  /** In line order, each within the part limits of the buffer. */
+  /** In line order, each within the part limits of the buffer (deflate segments, see gzip-segments.ts). */
   parts: EncodedPart[];
   /** Records encoded (blank lines carry nothing and are not counted). */
   lines: number;
@@ -38,11 +38,6 @@ export interface LineEncoder {
    * that gives jobs faster than they are encoded waits on the promises.
    */
   encodeLines(job: EncodeJob): Promise<EncodeResult>;
-  /**
-   * The caller is done with a result's parts (committed, or dropped): their memory may be reused for
-   * the next parts. Optional to call; the parts must not be used after it.
-   */
-  release(result: EncodeResult): void;
 }
 
 /** A forward input's PackedForward entries to decode and encode (the other job kind of the encoder). */
@@ -73,6 +68,4 @@ export interface EntriesResult {
 export interface EntriesEncoder {
   /** Jobs of both kinds are answered in the order they were given; bounded as encodeLines. */
   encodeEntries(job: EntriesJob): Promise<EntriesResult>;
-  /** As LineEncoder.release: the parts are committed (or dropped) and their memory may be reused. */
-  release(result: { parts: EncodedPart[] }): void;
 }

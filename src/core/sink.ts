@@ -9,10 +9,22 @@ export interface PositionUpdate {
   offset: number;
 }
 
-/** Records already encoded (msgpack, one after another) for one tag: what a LineEncoder returns. */
-export interface EncodedPart {
-  tag: string;
+/** A deflate segment: raw deflate of `rawBytes` bytes of records (CRC-32 `crc`), sync-flushed, not final. */
+export interface DeflatedInfo {
+  rawBytes: number;
+  crc: number;
+}
+
+/** Encoded records as the buffer stores them: the msgpack stream itself, or a deflate segment of it. */
+export interface StoredPart {
   data: Buffer;
+  /** Set when `data` is a deflate segment (see codec/gzip-segments.ts). */
+  deflated?: DeflatedInfo;
+}
+
+/** Records already encoded (msgpack, one after another) for one tag: what a LineEncoder returns. */
+export interface EncodedPart extends StoredPart {
+  tag: string;
   records: number;
 }
 

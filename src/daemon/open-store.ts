@@ -1,7 +1,7 @@
 // The chunk store of a buffer config, with the gzip sealer: what every command that touches the
 // buffer opens (kept apart from the outputs so `send` and `status` do not load the HTTP client).
 import { ChunkStore } from '../buffer/store.js';
-import { gzipParts } from '../codec/msgpack.js';
+import { gzipStoredParts, partRecords } from '../codec/gzip-segments.js';
 import type { BufferConfig } from '../config/types.js';
 
 export function openStore(buffer: BufferConfig): ChunkStore {
@@ -14,6 +14,6 @@ export function openStore(buffer: BufferConfig): ChunkStore {
       totalLimitSize: buffer.totalLimitSize,
       overflowAction: buffer.overflowAction,
     },
-    compress: (next) => gzipParts(next),
+    compress: gzipStoredParts, inflate: partRecords,
   });
 }

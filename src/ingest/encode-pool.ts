@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TdfwdError } from '../core/errors.js';
 import type { EncodeJob, EncodeResult, EntriesEncoder, EntriesJob, EntriesResult, LineEncoder } from '../core/line-encoder.js';
-import type { EncodedPart } from '../core/sink.js';
 import type { EncodeReply, EncodeWorkerData, WorkerRequest } from './encode-worker-protocol.js';
 
 export interface EncodePoolOptions {
@@ -26,8 +25,6 @@ export interface EncodePoolOptions {
 }
 
 const MAX_AT_WORKER = 4;
-/** Committed part buffers kept to send back to the worker (each about one part: ~2 MiB at most). */
-const MAX_SPARE_PARTS = 4;
 
 type Pending = {
   id: number;
@@ -47,10 +44,6 @@ export class EncodePool implements LineEncoder, EntriesEncoder {
   readonly #posted = new Map<number, Pending>();
   /** Waiting for room at the worker, oldest first. */
   readonly #queued: Pending[] = [];
-  /** Memory of released parts, sent to the worker with the next job. */
-  #spareParts: ArrayBuffer[] = [];
-  /** ArrayBuffers of parts handed out and not released yet. */
-  readonly #partMemory = new WeakSet<ArrayBuffer>();
   #nextId = 1;
   #closed = false;
 
@@ -80,16 +73,6 @@ export class EncodePool implements LineEncoder, EntriesEncoder {
     });
   }
 
-  release(result: { parts: EncodedPart[] }): void {
-    for (const part of result.parts) {
-      const ab = part.data.buffer;
-      if (!(ab instanceof ArrayBuffer) || !this.#partMemory.has(ab) || this.#spareParts.length >= MAX_SPARE_PARTS) continue;
-      this.#partMemory.delete(ab); // released once
-      this.#spareParts.push(ab);
-    }
-    result.parts = [];
-  }
-
   /** Stops the worker; jobs not answered yet are rejected. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -109,7 +92,7 @@ export class EncodePool implements LineEncoder, EntriesEncoder {
       // Node's pool with other Buffers, so it is copied instead.
       const own = block.buffer instanceof ArrayBuffer && block.buffer.byteLength > Buffer.poolSize;
       const ab = own ? (block.buffer as ArrayBuffer) : new Uint8Array(block).buffer;
-      const memory = { block: ab, byteOffset: own ? block.byteOffset : 0, length: block.length, nowSec: p.job.nowSec, spares: this.#spareParts };
+      const memory = { block: ab, byteOffset: own ? block.byteOffset : 0, length: block.length, nowSec: p.job.nowSec };
       const req: WorkerRequest =
         p.kind === 'entries'
           ? { kind: 'entries', id: p.id, tag: p.job.tag, ...memory }
@@ -126,8 +109,7 @@ export class EncodePool implements LineEncoder, EntriesEncoder {
       p.handedOver = own;
       this.#posted.set(p.id, p);
       worker.ref();
-      this.#spareParts = [];
-      worker.postMessage(req, [ab, ...req.spares]);
+      worker.postMessage(req, [ab]);
     }
   }
 
@@ -153,10 +135,12 @@ export class EncodePool implements LineEncoder, EntriesEncoder {
     this.#posted.delete(m.id);
     if (this.#posted.size === 0 && this.#queued.length === 0) this.#worker?.unref();
     if (m.ok) {
-      const parts = m.parts.map((part) => {
-        this.#partMemory.add(part.data);
-        return { tag: part.tag, data: Buffer.from(part.data, 0, part.length), records: part.records };
-      });
+      const parts = m.parts.map((part) => ({
+        tag: part.tag,
+        data: Buffer.from(part.data, 0, part.length),
+        records: part.records,
+        deflated: part.deflated,
+      }));
       if (m.kind === 'entries' && p.kind === 'entries') {
         p.resolve({ parts, records: m.records, skipped: m.skipped });
       } else if (m.kind === 'lines' && p.kind === 'lines') {

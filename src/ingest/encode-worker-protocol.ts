@@ -1,5 +1,6 @@
 // Messages between the encode pool (main thread) and its worker: one request per job, answered in
 // order with the encoded parts (their ArrayBuffers transferred, not copied).
+import type { DeflatedInfo } from '../core/sink.js';
 
 export interface EncodeWorkerData {
   /** A part is cut once it holds this many bytes or records (the buffer's part limits). */
@@ -20,8 +21,6 @@ export interface EncodeRequest {
   byteOffset: number;
   length: number;
   nowSec: number;
-  /** Memory of parts the main thread is done with, for the worker to encode into again. */
-  spares: ArrayBuffer[];
 }
 
 /** PackedForward entries (a forward input's job): decoded into records with an integer `time`. */
@@ -34,7 +33,6 @@ export interface EntriesRequest {
   byteOffset: number;
   length: number;
   nowSec: number;
-  spares: ArrayBuffer[];
 }
 
 export type WorkerRequest = EncodeRequest | EntriesRequest;
@@ -45,6 +43,8 @@ export interface EncodedPartMessage {
   data: ArrayBuffer;
   length: number;
   records: number;
+  /** Parts leave the worker as deflate segments of their records. */
+  deflated: DeflatedInfo;
 }
 
 export type EncodeReply =

@@ -1,28 +1,29 @@
-// The encoding half of the daemon's tail input, on a worker thread: splits a block of complete lines,
-// parses each one and packs the records into parts within the buffer's part limits, then posts the
-// parts back (transferred). The main thread only reads files and commits.
+// The encoding half of the daemon's tail and forward inputs, on a worker thread: turns a block of
+// complete lines (or PackedForward entries) into records, packs them into parts within the buffer's
+// part limits and compresses each part into a deflate segment (codec/gzip-segments.ts), so the main
+// thread only reads, commits compressed bytes and delivers.
 //
-// Memory goes round instead of being allocated per block: the block comes back with the reply, and
-// the main thread sends part buffers it has committed back with later requests (`spares`), so
-// neither thread's heap has to be collected for that memory to be freed.
+// Owns one growing part buffer (reused for every part: only the compressed copy leaves the thread)
+// and the parsers it has built. The block comes back with the reply, so the main thread can read into
+// its memory again.
 import { parentPort, workerData } from 'node:worker_threads';
-import { packOne } from '../codec/msgpack.js';
-import { decodePackedEntries } from '../inputs/forward/frame.js';
-import { createParser, LineSplitter, type LineParser } from '../parsers/index.js';
+import { deflateSegment } from '../codec/gzip-segments.js';
+import { decodeOne, packOne } from '../codec/msgpack.js';
+import { copyRecordWithTime, ENTRY_COPY_OVERHEAD } from '../inputs/forward/entry-copy.js';
+import { eventRecord } from '../inputs/forward/frame.js';
+import { Cursor, MalformedFrameError } from '../inputs/forward/scan.js';
+import { createParser, type LineParser } from '../parsers/index.js';
+import { utf8Cut } from '../parsers/line-splitter.js';
 import type { EncodedPartMessage, EncodeReply, EncodeRequest, EncodeWorkerData, EntriesRequest, WorkerRequest } from './encode-worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('encode-worker must run as a worker thread');
 const cfg = workerData as EncodeWorkerData;
 
-/** Lines are split in slices of this size: a 4 MiB block never becomes one array of 20k strings. */
-const SLICE_BYTES = 64 * 1024;
-/** A part is cut at partBytes, so it rarely needs more than one record beyond that. */
-const PART_CAPACITY = cfg.partBytes + 64 * 1024;
-const MAX_SPARES = 6;
+const NL = 10;
+const CR = 13;
 
 const parsers = new Map<string, LineParser>();
-const spares: ArrayBuffer[] = [];
 
 function parserFor(format: string, timeKey: string | undefined): LineParser {
   const key = `${format}\u0000${timeKey ?? ''}`;
@@ -34,89 +35,130 @@ function parserFor(format: string, timeKey: string | undefined): LineParser {
   return p;
 }
 
-/** The part being filled: encoded records, one after another, in a buffer that is handed over whole. */
+/** The part being filled: encoded records, one after another; cut into compressed parts. */
 class PartBuilder {
-  #buf: Uint8Array | null = null;
+  buf = new Uint8Array(cfg.partBytes + 64 * 1024);
   bytes = 0;
   count = 0;
+  tag = '';
+  parts: EncodedPartMessage[] = [];
+
+  /** Starts a job's parts (the memory is kept from job to job). */
+  begin(tag: string): this {
+    this.tag = tag;
+    this.parts = [];
+    this.bytes = 0;
+    this.count = 0;
+    return this;
+  }
+
+  /** Room for `n` more bytes at `bytes`. */
+  reserve(n: number): void {
+    if (this.bytes + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.bytes + n, this.buf.length * 2));
+    next.set(this.buf.subarray(0, this.bytes));
+    this.buf = next;
+  }
 
   add(record: unknown): void {
     const packed = packOne(record); // a view valid until the next pack: copied at once
-    const need = this.bytes + packed.length;
-    if (!this.#buf || need > this.#buf.length) {
-      const next = new Uint8Array(takeSpare(Math.max(need, PART_CAPACITY)));
-      if (this.#buf) next.set(this.#buf.subarray(0, this.bytes));
-      this.#buf = next;
-    }
-    this.#buf.set(packed, this.bytes);
-    this.bytes = need;
-    this.count++;
+    this.reserve(packed.length);
+    this.buf.set(packed, this.bytes);
+    this.bytes += packed.length;
+    this.added();
   }
 
-  take(tag: string): EncodedPartMessage | null {
-    if (!this.#buf || this.count === 0) return null;
-    const part = { tag, data: this.#buf.buffer as ArrayBuffer, length: this.bytes, records: this.count };
-    this.#buf = null;
+  /** A record was written at buf[.., bytes) directly. */
+  added(): void {
+    this.count++;
+    if (this.bytes >= cfg.partBytes || this.count >= cfg.partRecords) this.cut();
+  }
+
+  cut(): void {
+    if (this.count === 0) return;
+    const seg = deflateSegment(this.buf.subarray(0, this.bytes));
+    // The segment gets an ArrayBuffer of its own to transfer (zlib's output may share a pool).
+    const data = new Uint8Array(seg.data.length);
+    data.set(seg.data);
+    this.parts.push({ tag: this.tag, data: data.buffer, length: data.length, records: this.count, deflated: seg.deflated });
     this.bytes = 0;
     this.count = 0;
-    return part;
   }
 }
 
-function takeSpare(bytes: number): ArrayBuffer {
-  const i = spares.findIndex((b) => b.byteLength >= bytes);
-  return i === -1 ? new ArrayBuffer(bytes) : (spares.splice(i, 1)[0] as ArrayBuffer);
-}
+const builder = new PartBuilder();
 
 function encode(m: EncodeRequest): EncodeReply {
   const parse = parserFor(m.format, m.timeKey);
-  const parts: EncodedPartMessage[] = [];
-  const part = new PartBuilder();
+  const out = builder.begin(m.tag);
   let lines = 0;
   let parseErrors = 0;
-  const cut = (): void => {
-    const p = part.take(m.tag);
-    if (p) parts.push(p);
-  };
-  const add = (line: string): void => {
+  let truncated = 0;
+  const addLine = (line: string): void => {
     if (line.length === 0) return; // a blank line carries nothing
     const r = parse(line, m.nowSec);
     if (r.error !== undefined) parseErrors++;
-    part.add(r.record);
+    out.add(r.record);
     lines++;
-    if (part.bytes >= cfg.partBytes || part.count >= cfg.partRecords) cut();
   };
-  if (m.lead !== undefined) add(m.lead);
-  const splitter = new LineSplitter({ maxLineBytes: m.maxLineBytes });
+  if (m.lead !== undefined) addLine(m.lead);
   const block = Buffer.from(m.block, m.byteOffset, m.length);
-  for (let pos = 0; pos < block.length; pos += SLICE_BYTES) {
-    for (const line of splitter.push(block.subarray(pos, Math.min(block.length, pos + SLICE_BYTES)))) add(line);
+  const max = m.maxLineBytes;
+  let start = 0;
+  while (start < block.length) {
+    let nl = block.indexOf(NL, start);
+    if (nl === -1) nl = block.length; // a caller keeps to complete lines; the rest is a line anyway
+    let end = nl;
+    if (end > start && block[end - 1] === CR) end--;
+    if (end - start > max) {
+      // Cut on a UTF-8 boundary, as LineSplitter does (the "\r" is not content).
+      truncated++;
+      addLine(block.toString('utf8', start, start + utf8Cut(block.subarray(start, nl), max)));
+    } else if (end > start) {
+      addLine(block.toString('utf8', start, end));
+    }
+    start = nl + 1;
   }
-  const rest = splitter.end(); // none when the caller kept to complete lines
-  if (rest !== null) add(rest);
-  cut();
-  return { id: m.id, ok: true, kind: 'lines', parts, lines, parseErrors, truncatedLines: splitter.truncatedLines, block: m.block };
+  out.cut();
+  return { id: m.id, ok: true, kind: 'lines', parts: out.parts, lines, parseErrors, truncatedLines: truncated, block: m.block };
 }
 
-/** PackedForward entries → records, decoded exactly as the forward input's own path does. */
+/**
+ * PackedForward entries → records with an integer `time`: copied byte for byte where the record is
+ * plain (entry-copy.ts), else decoded exactly as the forward input's own path does.
+ */
 function encodeEntries(m: EntriesRequest): EncodeReply {
-  const decoded = decodePackedEntries(m.tag, Buffer.from(m.block, m.byteOffset, m.length), m.nowSec);
-  const parts: EncodedPartMessage[] = [];
-  const part = new PartBuilder();
-  for (const ev of decoded.events) {
-    part.add(ev.record);
-    if (part.bytes >= cfg.partBytes || part.count >= cfg.partRecords) {
-      const p = part.take(m.tag);
-      if (p) parts.push(p);
+  const raw = Buffer.from(m.block, m.byteOffset, m.length);
+  const out = builder.begin(m.tag);
+  const c = new Cursor(raw, 0, raw.length);
+  let records = 0;
+  let skipped = 0;
+  while (!c.done) {
+    const n = c.arrayHeader();
+    if (n === null || n < 2) throw new MalformedFrameError('an event entry must be an array [time, record]');
+    const time = c.time() ?? m.nowSec;
+    const [s, e] = c.skip();
+    for (let k = 2; k < n; k++) c.skip();
+    out.reserve(e - s + ENTRY_COPY_OVERHEAD);
+    const end = copyRecordWithTime(raw, s, e, time, out.buf, out.bytes);
+    if (end >= 0) {
+      out.bytes = end;
+      out.added();
+      records++;
+      continue;
+    }
+    const record = eventRecord(time, decodeOne(raw.subarray(s, e)));
+    if (record === null) skipped++;
+    else {
+      out.add(record);
+      records++;
     }
   }
-  const last = part.take(m.tag);
-  if (last) parts.push(last);
-  return { id: m.id, ok: true, kind: 'entries', parts, records: decoded.events.length, skipped: decoded.skipped, block: m.block };
+  out.cut();
+  return { id: m.id, ok: true, kind: 'entries', parts: out.parts, records, skipped, block: m.block };
 }
 
 port.on('message', (m: WorkerRequest) => {
-  for (const s of m.spares) if (spares.length < MAX_SPARES) spares.push(s);
   let reply: EncodeReply;
   try {
     reply = m.kind === 'entries' ? encodeEntries(m) : encode(m);

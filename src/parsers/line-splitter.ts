@@ -19,7 +19,7 @@ const NL = 10;
 const CR = 13;
 
 /** The largest length <= max that does not cut a UTF-8 character of buf (a continuation byte is 10xxxxxx). */
-function utf8Cut(buf: Buffer, max: number): number {
+export function utf8Cut(buf: Buffer, max: number): number {
   if (buf.length <= max) return buf.length;
   let cut = max;
   while (cut > 0 && ((buf[cut] as number) & 0xc0) === 0x80) cut--;

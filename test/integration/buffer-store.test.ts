@@ -1,8 +1,11 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BufferBlockedError } from '../../src/buffer/store.js';
-import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+import { MIGRATIONS } from '../../src/buffer/migrations.js';
+import { deflateSegment } from '../../src/codec/gzip-segments.js';
+import { decodeRecords, encodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 import { BufferFullError } from '../../src/core/errors.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { openStore } from '../helpers/store.js';
@@ -141,6 +144,54 @@ describe('ChunkStore', () => {
     const s = openStore(dir());
     await new BufferWriter(s).write([ev('t.x', 1)], [{ source: 'tail:/x.log', inode: '42', offset: 100 }]);
     expect(s.getPosition('tail:/x.log')).toEqual({ source: 'tail:/x.log', inode: '42', offset: 100 });
+    await s.close();
+  });
+
+  it('stores deflated parts as they come, counts their raw size against the chunk limit, and seals them with raw parts', async () => {
+    const s = openStore(dir(), { chunkLimitSize: 64 * 1024 });
+    const w = new BufferWriter(s);
+    const recs = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ n: from + i, message: `line ${from + i} ${'x'.repeat(100)}`, time: 1 }));
+    const seg = (from: number, n: number) => {
+      const raw = encodeRecords(recs(from, n));
+      return { tag: 't.z', records: n, ...deflateSegment(raw) };
+    };
+    await w.writeParts([seg(0, 100)]);
+    await w.write(recs(100, 10).map((record) => ({ tag: 't.z', record }))); // a raw part in the same chunk
+    const open = s.listChunks('open')[0]!;
+    expect(open.raw_bytes).toBe(encodeRecords(recs(0, 110)).length);
+    expect(open.stored_bytes).toBeLessThan(open.raw_bytes / 2); // the segment is stored compressed
+    expect(decodeRecords(s.chunkData(open.id)!.data).map((r: any) => r.n)).toEqual(recs(0, 110).map((r) => r.n));
+    // ~13 KiB of records per segment against a 64 KiB chunk: the chunk seals on raw bytes, not stored ones.
+    for (let i = 1; i <= 5; i++) await w.writeParts([seg(i * 1000, 100)]);
+    await s.sealOpen();
+    s.reclaimLeases();
+    const leased = s.lease(10, ['t.z'], 60_000);
+    expect(leased.length).toBeGreaterThanOrEqual(2);
+    const all: any[] = [];
+    for (const c of leased) all.push(...decodeRecords(await gunzipPayload(c.payload)));
+    const want = [...recs(0, 110), ...[1, 2, 3, 4, 5].flatMap((i) => recs(i * 1000, 100))].map((r) => r.n);
+    expect(all.map((r) => r.n)).toEqual(want);
+    await s.close();
+  });
+
+  it('opens a buffer written before parts could be compressed (schema 2) and seals its parts', async () => {
+    const d = dir();
+    mkdirSync(d, { recursive: true });
+    const old = new Database(join(d, 'buffer.db'));
+    old.exec(MIGRATIONS[0] as string);
+    old.exec(MIGRATIONS[1] as string);
+    old.pragma('user_version = 2');
+    const raw = encodeRecords([{ a: 1, time: 1 }, { a: 2, time: 2 }]);
+    const id = Number(old.prepare(`INSERT INTO chunks (key, tag, state, records, raw_bytes, stored_bytes, created_at) VALUES (?, 't.old', 'open', 2, ?, ?, 1)`).run('a'.repeat(32), raw.length, raw.length).lastInsertRowid);
+    old.prepare(`INSERT INTO chunk_parts (chunk_id, data) VALUES (?, ?)`).run(id, raw);
+    old.close();
+    const s = openStore(d);
+    await new BufferWriter(s).writeParts([{ tag: 't.old', records: 1, ...deflateSegment(encodeRecords([{ a: 3, time: 3 }])) }]);
+    await s.sealOpen();
+    s.reclaimLeases();
+    const [c] = s.lease(1, ['t.old'], 60_000);
+    expect(c!.key).toBe('a'.repeat(32));
+    expect(decodeRecords(await gunzipPayload(c!.payload))).toEqual([{ a: 1, time: 1 }, { a: 2, time: 2 }, { a: 3, time: 3 }]);
     await s.close();
   });
 });

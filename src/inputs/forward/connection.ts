@@ -256,7 +256,6 @@ export class ForwardConnection {
    * durable (fewer than all when a frame's entries could not be encoded: those before it still are).
    */
   async #commit(segments: readonly Segment[]): Promise<{ committed: number; encodeError?: Error }> {
-    const encoder = this.#opts.encoder;
     let done = 0;
     while (done < segments.length) {
       const first = segments[done] as Segment;
@@ -279,12 +278,8 @@ export class ForwardConnection {
         results.push(r);
         this.#logSkipped(seg.tag, r.skipped);
       }
-      try {
-        const parts = results.flatMap((r) => r.parts);
-        if (parts.length > 0) await this.#opts.sink.writeParts(parts, [], this.#opts.signal);
-      } finally {
-        for (const r of results) encoder?.release(r);
-      }
+      const parts = results.flatMap((r) => r.parts);
+      if (parts.length > 0) await this.#opts.sink.writeParts(parts, [], this.#opts.signal);
       done = end;
       if (failed) return { committed: done, encodeError: failed };
     }

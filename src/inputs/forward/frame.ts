@@ -169,19 +169,24 @@ function addEntries(out: EventFrame, times: readonly (number | null)[], entries:
 }
 
 function addEvent(out: EventFrame, time: number, value: unknown): void {
-  if (value === null || value === undefined) {
-    out.skipped++;
-    return;
-  }
-  let record: LogRecord;
+  const record = eventRecord(time, value);
+  if (record === null) out.skipped++;
+  else out.events.push({ tag: out.tag, record });
+}
+
+/**
+ * A decoded forward record with its integer `time` set, or null for a nil record (skipped, as fluentd
+ * does). A value that is not a map is never dropped: it is kept as a message, marked, like an
+ * unparsable line of `tdfwd send`.
+ */
+export function eventRecord(time: number, value: unknown): LogRecord | null {
+  if (value === null || value === undefined) return null;
   if (typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)) {
-    record = value as LogRecord;
+    const record = value as LogRecord;
     record.time = time;
-  } else {
-    // Never dropped: kept as a message, marked, like an unparsable line of `tdfwd send`.
-    record = { message: value, _parse_error: 'the forward record is not a map', time };
+    return record;
   }
-  out.events.push({ tag: out.tag, record });
+  return { message: value, _parse_error: 'the forward record is not a map', time };
 }
 
 function inflate(packed: Buffer): Buffer {

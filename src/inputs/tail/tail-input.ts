@@ -338,7 +338,6 @@ export class TailInput implements Input {
     this.#counters.parseErrors += r.parseErrors;
     this.#counters.truncatedLines += r.truncatedLines;
     await this.#ctx.sink.writeParts(r.parts, [{ source: f.source, inode: file.inode, offset: e.offset }], this.#abort.signal);
-    encoder.release(r); // committed: the parts' memory goes back to the encoder
     file.markCommitted(e.offset);
     this.#counters.linesRead += r.lines;
   }

@@ -1,0 +1,141 @@
+// A PackedForward record copied as the client encoded it, plus its `time`: the fast path of the
+// forward input's encoder. Decoding every record into a JavaScript object only to encode it again
+// costs far more than the bytes are worth; instead the record map's bytes are copied, its header
+// counts one more key, and `time` (the event time, integer seconds) is appended as the last key, which
+// is where `record.time = time` puts it on the decoding path.
+//
+// Only plain records are copied: a map with string keys at the top, no `time` key of its own (the
+// decoding path overwrites that one in place), no ext values anywhere, nesting within MAX_DEPTH, a time
+// that is an unsigned 32-bit integer. Anything else returns -1 and takes the decoding path. Values are
+// otherwise passed through byte for byte (as fluentd forwards them).
+
+const MAX_DEPTH = 32;
+/** fixstr "time" */
+const TIME_KEY = [0xa4, 0x74, 0x69, 0x6d, 0x65] as const;
+
+/** Bytes written beyond the record's own: a larger map header, the key and a uint32. */
+export const ENTRY_COPY_OVERHEAD = 4 + TIME_KEY.length + 5;
+
+/**
+ * Writes buf[start, end) (one msgpack value, already checked to be complete) with `time` appended at
+ * out[pos]; returns the end of what was written, or -1 when the record must be decoded instead.
+ * The caller guarantees out has room for (end - start) + ENTRY_COPY_OVERHEAD bytes at pos.
+ */
+export function copyRecordWithTime(buf: Uint8Array, start: number, end: number, time: number, out: Uint8Array, pos: number): number {
+  if (!(time >= 0 && time <= 0xffffffff && Number.isInteger(time))) return -1;
+  const b = buf[start] as number;
+  let count: number;
+  let body: number;
+  if (b >= 0x80 && b <= 0x8f) {
+    count = b & 0x0f;
+    body = start + 1;
+  } else if (b === 0xde) {
+    count = ((buf[start + 1] as number) << 8) | (buf[start + 2] as number);
+    body = start + 3;
+  } else if (b === 0xdf) {
+    count = readU32(buf, start + 1);
+    body = start + 5;
+  } else return -1;
+  // Walk the pairs: keys are strings and not "time", values hold no ext.
+  let p = body;
+  for (let i = 0; i < count; i++) {
+    const k = buf[p] as number;
+    let klen: number;
+    let kstart: number;
+    if (k >= 0xa0 && k <= 0xbf) {
+      klen = k & 0x1f;
+      kstart = p + 1;
+    } else if (k === 0xd9) {
+      klen = buf[p + 1] as number;
+      kstart = p + 2;
+    } else if (k === 0xda) {
+      klen = ((buf[p + 1] as number) << 8) | (buf[p + 2] as number);
+      kstart = p + 3;
+    } else if (k === 0xdb) {
+      klen = readU32(buf, p + 1);
+      kstart = p + 5;
+    } else return -1;
+    if (klen === 4 && buf[kstart] === 0x74 && buf[kstart + 1] === 0x69 && buf[kstart + 2] === 0x6d && buf[kstart + 3] === 0x65) return -1;
+    p = plainEnd(buf, kstart + klen, end, 1);
+    if (p < 0) return -1;
+  }
+  if (p !== end) return -1;
+  // The header of count + 1 pairs, then the pairs as they were, then time.
+  const n = count + 1;
+  if (n <= 15) out[pos++] = 0x80 | n;
+  else if (n <= 0xffff) {
+    out[pos++] = 0xde;
+    out[pos++] = n >>> 8;
+    out[pos++] = n & 0xff;
+  } else {
+    out[pos++] = 0xdf;
+    pos = writeU32(out, pos, n);
+  }
+  out.set(buf.subarray(body, end), pos);
+  pos += end - body;
+  for (const byte of TIME_KEY) out[pos++] = byte;
+  return writeUint(out, pos, time);
+}
+
+/** End of the value at p if it holds no ext (and nests within MAX_DEPTH), else -1. */
+function plainEnd(buf: Uint8Array, p: number, end: number, depth: number): number {
+  if (p >= end) return -1;
+  const b = buf[p] as number;
+  if (b <= 0x7f || b >= 0xe0) return p + 1;
+  if (b <= 0x8f) return depth > MAX_DEPTH ? -1 : elements(buf, p + 1, end, 2 * (b & 0x0f), depth);
+  if (b <= 0x9f) return depth > MAX_DEPTH ? -1 : elements(buf, p + 1, end, b & 0x0f, depth);
+  if (b <= 0xbf) return p + 1 + (b & 0x1f);
+  switch (b) {
+    case 0xc0: case 0xc2: case 0xc3: return p + 1;
+    case 0xcc: case 0xd0: return p + 2;
+    case 0xcd: case 0xd1: return p + 3;
+    case 0xca: case 0xce: case 0xd2: return p + 5;
+    case 0xcb: case 0xcf: case 0xd3: return p + 9;
+    case 0xc4: case 0xd9: return p + 2 + (buf[p + 1] as number);
+    case 0xc5: case 0xda: return p + 3 + (((buf[p + 1] as number) << 8) | (buf[p + 2] as number));
+    case 0xc6: case 0xdb: return p + 5 + readU32(buf, p + 1);
+    case 0xdc: return depth > MAX_DEPTH ? -1 : elements(buf, p + 3, end, ((buf[p + 1] as number) << 8) | (buf[p + 2] as number), depth);
+    case 0xdd: return depth > MAX_DEPTH ? -1 : elements(buf, p + 5, end, readU32(buf, p + 1), depth);
+    case 0xde: return depth > MAX_DEPTH ? -1 : elements(buf, p + 3, end, 2 * (((buf[p + 1] as number) << 8) | (buf[p + 2] as number)), depth);
+    case 0xdf: return depth > MAX_DEPTH ? -1 : elements(buf, p + 5, end, 2 * readU32(buf, p + 1), depth);
+    default: return -1; // ext (c7-c9, d4-d8) and the never-used c1
+  }
+}
+
+function elements(buf: Uint8Array, p: number, end: number, n: number, depth: number): number {
+  for (let i = 0; i < n && p >= 0; i++) p = plainEnd(buf, p, end, depth + 1);
+  return p > end ? -1 : p;
+}
+
+function readU32(buf: Uint8Array, p: number): number {
+  return (((buf[p] as number) << 24) >>> 0) + (((buf[p + 1] as number) << 16) | ((buf[p + 2] as number) << 8) | (buf[p + 3] as number));
+}
+
+function writeU32(out: Uint8Array, pos: number, n: number): number {
+  out[pos] = n >>> 24;
+  out[pos + 1] = (n >>> 16) & 0xff;
+  out[pos + 2] = (n >>> 8) & 0xff;
+  out[pos + 3] = n & 0xff;
+  return pos + 4;
+}
+
+/** An unsigned 32-bit integer as msgpackr writes it (useRecords: false): fixint, uint8, uint16, uint32. */
+function writeUint(out: Uint8Array, pos: number, n: number): number {
+  if (n < 0x80) {
+    out[pos] = n;
+    return pos + 1;
+  }
+  if (n < 0x100) {
+    out[pos] = 0xcc;
+    out[pos + 1] = n;
+    return pos + 2;
+  }
+  if (n < 0x10000) {
+    out[pos] = 0xcd;
+    out[pos + 1] = n >>> 8;
+    out[pos + 2] = n & 0xff;
+    return pos + 3;
+  }
+  out[pos] = 0xce;
+  return writeU32(out, pos + 1, n);
+}
