@@ -15,6 +15,9 @@ import { BIN, mb, startEndpointProcess } from './lib.js';
 
 const args = process.argv.slice(2);
 const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+// `--prof DIR`: the daemon writes V8 CPU profiles (main thread and encoder thread) into DIR.
+const profDir = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : null;
 const work = mkdtempSync(join(tmpdir(), 'tdfwd-bench-daemon-'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packr = new Packr({ useRecords: false });
@@ -53,7 +56,9 @@ async function waitImported(url, n, timeoutMs = 600_000) {
 function startDaemon(configText, name) {
   const cfg = join(work, `${name}.yaml`);
   writeFileSync(cfg, configText);
-  const child = spawn(process.execPath, [BIN, '-c', cfg, '--log-level', 'warn', 'run'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), BIN, '-c', cfg, '--log-level', 'warn', 'run'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   let rss = 0;
@@ -154,14 +159,15 @@ async function forwardRun() {
 async function main() {
   const machine = { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
   console.log(`tdfwd daemon bench on ${machine.cpus} × ${machine.cpu}, node ${machine.node}, ${machine.date}`);
-  const tail = await tailRun();
-  console.log(`tail → endpoint: ${tail.lines} lines in ${tail.seconds.toFixed(2)}s = ${Math.round(tail.lines_per_s)} lines/s, daemon peak RSS ${tail.peak_rss_mb} MB`);
-  const fwd = await forwardRun();
-  console.log(
+  const tail = only === 'forward' ? null : await tailRun();
+  if (tail) console.log(`tail → endpoint: ${tail.lines} lines in ${tail.seconds.toFixed(2)}s = ${Math.round(tail.lines_per_s)} lines/s, daemon peak RSS ${tail.peak_rss_mb} MB`);
+  const fwd = only === 'tail' ? null : await forwardRun();
+  if (fwd) console.log(
     `forward: ${fwd.events} events committed (acked) in ${fwd.ack_seconds.toFixed(2)}s = ${Math.round(fwd.events_per_s_committed)} events/s;` +
       ` imported after ${fwd.seconds_to_import.toFixed(2)}s = ${Math.round(fwd.events_per_s_imported)} events/s; daemon peak RSS ${fwd.peak_rss_mb} MB`,
   );
   const out = join(here, 'results', `${machine.date.slice(0, 10)}-${machine.host}-daemon.json`);
+  if (only || profDir) return;
   writeFileSync(out, JSON.stringify({ machine, tail, forward: fwd }, null, 2) + '\n');
   console.log(`results: ${out}`);
 }
