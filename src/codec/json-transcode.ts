@@ -15,22 +15,28 @@ const stackHeader = new Int32Array(MAX_DEPTH);
 const stackCount = new Int32Array(MAX_DEPTH);
 const stackIsObject = new Uint8Array(MAX_DEPTH);
 const stackKeyBase = new Int32Array(MAX_DEPTH);
+const stackBloom = new Int32Array(MAX_DEPTH);
 
-// Keys of the open objects (decoded, as written in `out`): where, how long, a hash, to find duplicates
-// (JSON.parse keeps the last value at the first key's place: the slow path's business).
-let keyPos = new Int32Array(256);
-let keyLen = new Int32Array(256);
-let keyHash = new Int32Array(256);
+// Keys of the open objects (decoded, as written in `out`): [position, length, hash] per key, to find
+// duplicates (JSON.parse keeps the last value at the first key's place: the slow path's business).
+let keyTable = new Int32Array(3 * 64);
 
 function growKeys(): void {
-  const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-    const b = new Int32Array(a.length * 2);
-    b.set(a);
-    return b;
-  };
-  keyPos = grow(keyPos);
-  keyLen = grow(keyLen);
-  keyHash = grow(keyHash);
+  const bigger = new Int32Array(keyTable.length * 2);
+  bigger.set(keyTable);
+  keyTable = bigger;
+}
+
+/** Whether the key out[at, at + n) (hash h) is among the keys [from, to) of the key table. */
+function hasKey(out: Uint8Array, from: number, to: number, at: number, n: number, h: number): boolean {
+  for (let k = from * 3; k < to * 3; k += 3) {
+    if (keyTable[k + 2] !== h || keyTable[k + 1] !== n) continue;
+    const p = keyTable[k] as number;
+    let q = 0;
+    while (q < n && out[p + q] === out[at + q]) q++;
+    if (q === n) return true;
+  }
+  return false;
 }
 
 const TO_JSON = [0x74, 0x6f, 0x4a, 0x53, 0x4f, 0x4e];
@@ -85,8 +91,14 @@ function closeContainer(out: Uint8Array, header: number, o: number, count: numbe
   return o + 4;
 }
 
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+/** The first position from i on that is not JSON whitespace (space, tab, LF, CR). */
+function skipWhitespace(buf: Uint8Array, i: number, end: number): number {
+  while (i < end) {
+    const c = buf[i] as number;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return i;
+    i++;
+  }
+  return i;
 }
 
 /** Bytes of output room the caller must guarantee: transcodeJsonLine never writes past out[pos + maxTranscodedBytes(len)). */
@@ -102,9 +114,7 @@ export function maxTranscodedBytes(lineBytes: number): number {
  * or -1 when this line must take the slow path (the caller then runs the oracle above).
  */
 export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number): number {
-  let i = start;
-  let c = 0;
-  while (i < end && isWhitespace(buf[i] as number)) i++;
+  let i = skipWhitespace(buf, start, end);
   if (i >= end || buf[i] !== 0x7b) return -1;
   i++;
   let o = pos + 1;
@@ -114,10 +124,17 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
   let isObject = true;
   let keyBase = 0;
   let keys = 0;
+  let bloom = 0;
   let hasTime = false;
+  let c = 0;
   for (;;) {
-    while (i < end && isWhitespace((c = buf[i] as number))) i++;
     if (i >= end) return -1;
+    c = buf[i] as number;
+    if (c <= 0x20) {
+      i = skipWhitespace(buf, i, end);
+      if (i >= end) return -1;
+      c = buf[i] as number;
+    }
     if (c === (isObject ? 0x7d : 0x5d)) {
       i++;
       if (isObject) {
@@ -129,22 +146,25 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
         }
       }
       o = closeContainer(out, header, o, count, isObject);
-      if (depth === 0) {
-        while (i < end && isWhitespace(buf[i] as number)) i++;
-        return i === end ? o : -1;
-      }
+      if (depth === 0) return skipWhitespace(buf, i, end) === end ? o : -1;
       depth--;
       header = stackHeader[depth] as number;
       count = stackCount[depth] as number;
       isObject = stackIsObject[depth] === 1;
       keyBase = stackKeyBase[depth] as number;
+      bloom = stackBloom[depth] as number;
       continue;
     }
     if (count > 0) {
       if (c !== 0x2c) return -1;
       i++;
-      while (i < end && isWhitespace((c = buf[i] as number))) i++;
       if (i >= end) return -1;
+      c = buf[i] as number;
+      if (c <= 0x20) {
+        i = skipWhitespace(buf, i, end);
+        if (i >= end) return -1;
+        c = buf[i] as number;
+      }
     }
     count++;
     let isTime = false;
@@ -155,34 +175,40 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
       i = scan.next;
       const n = scan.len;
       const at = o - n;
-      // Array-index keys ("0", "42") come first in JS objects: any key starting with a digit goes slow.
-      if (n > 0 && (out[at] as number) - 0x30 >>> 0 <= 9) return -1;
-      if (isSpecialKey(out, at, n)) return -1;
-      let h = 0x811c9dc5;
-      for (let k = at; k < o; k++) h = Math.imul(h ^ (out[k] as number), 0x01000193);
-      for (let k = keyBase; k < keys; k++) {
-        if (keyHash[k] !== h || keyLen[k] !== n) continue;
-        const p = keyPos[k] as number;
-        let same = true;
-        for (let q = 0; q < n; q++) {
-          if (out[p + q] !== out[at + q]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return -1;
+      let h = n;
+      if (n > 0) {
+        const first = out[at] as number;
+        // Array-index keys ("0", "42") come first in JS objects: any key starting with a digit goes slow.
+        if (first - 0x30 >>> 0 <= 9) return -1;
+        if ((n === 6 || n === 9 || n === 11) && isSpecialKey(out, at, n)) return -1;
+        h = Math.imul(n, 0x9e3779b1) ^ Math.imul(first, 0x85ebca6b) ^ Math.imul(out[o - 1] as number, 0xc2b2ae35) ^
+          Math.imul(out[at + (n >> 1)] as number, 0x27d4eb2f);
+        isTime = n === 4 && depth === 0 && first === 0x74 && out[at + 1] === 0x69 && out[at + 2] === 0x6d && out[at + 3] === 0x65;
       }
-      if (keys === keyPos.length) growKeys();
-      keyPos[keys] = at;
-      keyLen[keys] = n;
-      keyHash[keys] = h;
+      // A 32-bit Bloom filter per object: keys are compared only when it says "maybe seen".
+      const bit = 1 << (h >>> 27);
+      if ((bloom & bit) !== 0 && hasKey(out, keyBase, keys, at, n, h)) return -1;
+      bloom |= bit;
+      if (keys * 3 === keyTable.length) growKeys();
+      const slot = keys * 3;
+      keyTable[slot] = at;
+      keyTable[slot + 1] = n;
+      keyTable[slot + 2] = h;
       keys++;
-      isTime = depth === 0 && n === 4 && out[at] === 0x74 && out[at + 1] === 0x69 && out[at + 2] === 0x6d && out[at + 3] === 0x65;
-      while (i < end && isWhitespace(buf[i] as number)) i++;
-      if (i >= end || buf[i] !== 0x3a) return -1;
-      i++;
-      while (i < end && isWhitespace((c = buf[i] as number))) i++;
       if (i >= end) return -1;
+      c = buf[i] as number;
+      if (c !== 0x3a) {
+        i = skipWhitespace(buf, i, end);
+        if (i >= end || buf[i] !== 0x3a) return -1;
+      }
+      i++;
+      if (i >= end) return -1;
+      c = buf[i] as number;
+      if (c <= 0x20) {
+        i = skipWhitespace(buf, i, end);
+        if (i >= end) return -1;
+        c = buf[i] as number;
+      }
     }
     if (c === 0x22) {
       if (isTime) return -1;
@@ -195,12 +221,14 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
       stackCount[depth] = count;
       stackIsObject[depth] = isObject ? 1 : 0;
       stackKeyBase[depth] = keyBase;
+      stackBloom[depth] = bloom;
       depth++;
       header = o;
       o++;
       count = 0;
       isObject = c === 0x7b;
       keyBase = keys;
+      bloom = 0;
       i++;
     } else if (c === 0x74) {
       if (isTime || i + 4 > end || buf[i + 1] !== 0x72 || buf[i + 2] !== 0x75 || buf[i + 3] !== 0x65) return -1;

@@ -25,11 +25,6 @@ const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** msgpack str header size for a UTF-8 byte length (fixstr, str8, str16, str32 as msgpackr picks them). */
-export function strHeaderLen(n: number): number {
-  return n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-}
-
 /** Writes the str header of a string of n UTF-8 bytes; returns the position after it. */
 export function writeStrHeader(out: Uint8Array, o: number, n: number): number {
   if (n < 0x20) {
@@ -113,53 +108,143 @@ export function writeNumber(out: Uint8Array, o: number, v: number): number {
   return o + 9;
 }
 
+// DataViews over the last input and output buffers, to move 4 bytes at a time (made once per buffer:
+// the tail input reuses its blocks and output buffers, so not once per line).
+let inBuf: Uint8Array | null = null;
+let inView: DataView = new DataView(new ArrayBuffer(4));
+let outBuf: Uint8Array | null = null;
+let outView: DataView = new DataView(new ArrayBuffer(4));
+let outLength = 0;
+
+function viewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Moves out[from, to) up by d bytes (to make room for a longer header), 4 bytes at a time. */
+function moveUp(out: Uint8Array, view: DataView, from: number, to: number, d: number): void {
+  let k = to - 4;
+  for (; k >= from; k -= 4) view.setInt32(k + d, view.getInt32(k, true), true);
+  for (let q = k + 3; q >= from; q--) out[q + d] = out[q] as number;
+}
+
+function setViews(buf: Uint8Array, out: Uint8Array): void {
+  if (buf !== inBuf) {
+    inBuf = buf;
+    inView = viewOf(buf);
+  }
+  if (out !== outBuf) {
+    outBuf = out;
+    outView = viewOf(out);
+    outLength = out.length;
+  }
+}
+
 /**
- * The JSON string whose opening quote is buf[i], as a msgpack str at out[o]. The header is sized from
- * the raw length (an upper bound of the decoded length) and moved down when escapes made it smaller.
- * Sets scan.next (after the closing quote) and scan.len (decoded UTF-8 bytes).
+ * The JSON string whose opening quote is buf[i], as a msgpack str at out[o]; sets scan.next (after
+ * the closing quote) and scan.len (decoded UTF-8 bytes). The common case, printable ASCII without
+ * escapes, is copied 4 bytes at a time after a one-byte (fixstr) header, moved up when the string
+ * turns out to be 32 bytes or longer. Kept small so the engine inlines it; anything else starts over
+ * in transcodeStringSlow.
  */
 export function transcodeString(buf: Uint8Array, i: number, end: number, out: Uint8Array, o: number): number {
+  if (buf !== inBuf || out !== outBuf) setViews(buf, out);
+  const iv = inView;
+  const ov = outView;
   let j = i + 1;
-  let c = 0;
-  while (j < end && (c = buf[j] as number) >= 0x20 && c !== 0x22 && c !== 0x5c && c < 0x80) j++;
+  let p = o + 1;
+  // Last input position a 4-byte read may start at, such that the 4-byte write at the same offset fits.
+  const room = outLength - (p - j);
+  const last = (end < room ? end : room) - 4;
+  while (j <= last) {
+    // Flags (bit 7 of a byte) every byte < 0x20, >= 0x80, == '"' or == '\\'. For ASCII bytes x ^ 0x22
+    // and x ^ 0x5c are < 0x80, so only a zero byte sets bit 7 when 1 is subtracted. Borrows only carry
+    // upwards from a flagged byte, so the lowest flag is a real one: the first byte that ends the run.
+    const x = iv.getInt32(j, true);
+    const m = ((x - 0x20202020) | ((x ^ 0x22222222) - 0x01010101) | ((x ^ 0x5c5c5c5c) - 0x01010101) | x) & 0x80808080;
+    ov.setInt32(p, x, true);
+    if (m !== 0) {
+      const k = (31 - Math.clz32(m & -m)) >> 3;
+      j += k;
+      if (buf[j] !== 0x22) {
+        p += k;
+        break;
+      }
+      const n = j - i - 1;
+      scan.next = j + 1;
+      scan.len = n;
+      if (n < 0x20) {
+        out[o] = 0xa0 | n;
+        return o + 1 + n;
+      }
+      return finishLongString(out, o, n);
+    }
+    j += 4;
+    p += 4;
+  }
+  return transcodeStringSlow(buf, i, j, end, out, o, p);
+}
+
+/** The header of a string of n >= 32 bytes written at out[o + 1]: the bytes move up to make room. */
+function finishLongString(out: Uint8Array, o: number, n: number): number {
+  const d = n < 0x100 ? 1 : n < 0x10000 ? 2 : 4;
+  const p = o + 1 + n;
+  if (p + d > outLength) return -1;
+  moveUp(out, outView, o + 1, p, d);
+  writeStrHeader(out, o, n);
+  return p + d;
+}
+
+/**
+ * transcodeString from buf[j] on (its plain ASCII before j already at out[o + 1, p)): escapes,
+ * multi-byte UTF-8, the last bytes of the line or of `out`.
+ */
+function transcodeStringSlow(buf: Uint8Array, i: number, j: number, end: number, out: Uint8Array, o: number, p: number): number {
+  let c = -1;
+  while (j < end && (c = buf[j] as number) >= 0x20 && c !== 0x22 && c !== 0x5c && c < 0x80) {
+    out[p++] = c;
+    j++;
+  }
   if (j >= end || c < 0x20) return -1;
-  if (c === 0x22) {
-    // Printable ASCII only: the bytes are the string.
-    const n = j - i - 1;
-    let p = writeStrHeader(out, o, n);
-    for (let k = i + 1; k < j; k++) out[p++] = buf[k] as number;
-    scan.next = j + 1;
-    scan.len = n;
+  if (c !== 0x22) {
+    p = decodeRest(buf, j, end, out, p);
+    if (p < 0) return -1;
+    j = scan.next;
+  }
+  const n = p - o - 1;
+  scan.next = j + 1;
+  scan.len = n;
+  if (n < 0x20) {
+    out[o] = 0xa0 | n;
     return p;
   }
-  // Find the closing quote (skipping escaped characters) to bound the decoded length.
-  let close = j;
-  while (close < end) {
-    c = buf[close] as number;
-    if (c === 0x22) break;
-    if (c === 0x5c) close += 2;
-    else if (c < 0x20) return -1;
-    else close++;
-  }
-  if (close >= end) return -1;
-  const h = strHeaderLen(close - i - 1);
-  let p = o + h;
-  for (let k = i + 1; k < j; k++) out[p++] = buf[k] as number;
-  while (j < close) {
-    c = buf[j] as number;
+  return finishLongString(out, o, n);
+}
+
+/**
+ * The rest of a string from its first escape or non-ASCII byte buf[j], decoded to out[p]; returns
+ * the output end and leaves scan.next at the closing quote.
+ */
+function decodeRest(buf: Uint8Array, j: number, end: number, out: Uint8Array, p: number): number {
+  while (j < end) {
+    const c = buf[j] as number;
     if (c < 0x80) {
+      if (c === 0x22) {
+        scan.next = j;
+        return p;
+      }
+      if (c < 0x20) return -1;
       if (c !== 0x5c) {
         out[p++] = c;
         j++;
         continue;
       }
-      p = writeEscape(buf, j, out, p);
+      p = writeEscape(buf, j, end, out, p);
       if (p < 0) return -1;
       j = scan.next;
       continue;
     }
     // Multi-byte UTF-8, strictly valid (no overlongs, no surrogates, nothing above U+10FFFF): it then
-    // round-trips through a JS string unchanged. Continuation checks stop at the closing quote.
+    // round-trips through a JS string unchanged.
     let need: number;
     let lo = 0x80;
     let hi = 0xbf;
@@ -173,6 +258,7 @@ export function transcodeString(buf: Uint8Array, i: number, end: number, out: Ui
       if (c === 0xf0) lo = 0x90;
       else if (c === 0xf4) hi = 0x8f;
     } else return -1;
+    if (j + need >= end) return -1;
     let b = buf[j + 1] as number;
     if (b < lo || b > hi) return -1;
     if (need >= 2) {
@@ -186,20 +272,10 @@ export function transcodeString(buf: Uint8Array, i: number, end: number, out: Ui
     for (let k = 0; k <= need; k++) out[p++] = buf[j + k] as number;
     j += need + 1;
   }
-  const n = p - o - h;
-  const hn = strHeaderLen(n);
-  if (hn !== h) {
-    out.copyWithin(o + hn, o + h, p);
-    p -= h - hn;
-  }
-  writeStrHeader(out, o, n);
-  scan.next = close + 1;
-  scan.len = n;
-  return p;
+  return -1;
 }
 
 function hex4(buf: Uint8Array, k: number): number {
-  // Reads stop at the first non-hex byte, so never past the string's closing quote.
   const a = HEX[buf[k] as number] as number;
   if (a < 0) return -1;
   const b = HEX[buf[k + 1] as number] as number;
@@ -212,7 +288,8 @@ function hex4(buf: Uint8Array, k: number): number {
 }
 
 /** The escape at buf[j] === '\\' decoded to UTF-8 at out[p]; sets scan.next. */
-function writeEscape(buf: Uint8Array, j: number, out: Uint8Array, p: number): number {
+function writeEscape(buf: Uint8Array, j: number, end: number, out: Uint8Array, p: number): number {
+  if (j + 1 >= end) return -1;
   const e = buf[j + 1] as number;
   let ch: number;
   switch (e) {
@@ -223,13 +300,14 @@ function writeEscape(buf: Uint8Array, j: number, out: Uint8Array, p: number): nu
     case 0x72: ch = 0x0d; break;
     case 0x74: ch = 0x09; break;
     case 0x75: {
+      if (j + 6 > end) return -1;
       let cu = hex4(buf, j + 2);
       if (cu < 0) return -1;
       let next = j + 6;
       if (cu >= 0xd800 && cu <= 0xdfff) {
         // Only a high surrogate followed by an escaped low one makes a character; a lone one would
         // become U+FFFD in msgpackr, which the slow path handles.
-        if (cu >= 0xdc00 || buf[next] !== 0x5c || buf[next + 1] !== 0x75) return -1;
+        if (cu >= 0xdc00 || next + 6 > end || buf[next] !== 0x5c || buf[next + 1] !== 0x75) return -1;
         const low = hex4(buf, next + 2);
         if (low < 0xdc00 || low > 0xdfff) return -1;
         cu = 0x10000 + ((cu - 0xd800) << 10) + (low - 0xdc00);
