@@ -5,7 +5,7 @@
 // Owns the module's nesting stack and key table (reused across lines, grown on demand, never shrunk),
 // so a line allocates nothing.
 
-import { scan, transcodeNumber, transcodeString, writeNumber, writeStrHeader } from './transcode-scalars.js';
+import { copyUtf8, scan, transcodeNumber, transcodeString, useBuffers, writeNumber, writeStrHeader } from './transcode-scalars.js';
 
 /** Deeper nesting (beyond the top-level object) takes the slow path. */
 const MAX_DEPTH = 32;
@@ -17,9 +17,9 @@ const stackIsObject = new Uint8Array(MAX_DEPTH);
 const stackKeyBase = new Int32Array(MAX_DEPTH);
 const stackBloom = new Int32Array(MAX_DEPTH);
 
-// Keys of the open objects (decoded, as written in `out`): [position, length, hash] per key, to find
+// Keys of the open objects (decoded, as written in `out`): [position, length] per key, to find
 // duplicates (JSON.parse keeps the last value at the first key's place: the slow path's business).
-let keyTable = new Int32Array(3 * 64);
+let keyTable = new Int32Array(2 * 64);
 
 function growKeys(): void {
   const bigger = new Int32Array(keyTable.length * 2);
@@ -27,10 +27,10 @@ function growKeys(): void {
   keyTable = bigger;
 }
 
-/** Whether the key out[at, at + n) (hash h) is among the keys [from, to) of the key table. */
-function hasKey(out: Uint8Array, from: number, to: number, at: number, n: number, h: number): boolean {
-  for (let k = from * 3; k < to * 3; k += 3) {
-    if (keyTable[k + 2] !== h || keyTable[k + 1] !== n) continue;
+/** Whether the key out[at, at + n) is among the keys [from, to) of the key table. */
+function hasKey(out: Uint8Array, from: number, to: number, at: number, n: number): boolean {
+  for (let k = from * 2; k < to * 2; k += 2) {
+    if (keyTable[k + 1] !== n) continue;
     const p = keyTable[k] as number;
     let q = 0;
     while (q < n && out[p + q] === out[at + q]) q++;
@@ -51,9 +51,10 @@ function bytesAre(out: Uint8Array, at: number, text: readonly number[]): boolean
 
 /** Keys whose JS semantics are special (toJSON makes msgpackr throw next to `constructor`): slow path. */
 function isSpecialKey(out: Uint8Array, at: number, n: number): boolean {
-  if (n === 6) return bytesAre(out, at, TO_JSON);
-  if (n === 9) return bytesAre(out, at, PROTO);
-  if (n === 11) return bytesAre(out, at, CONSTRUCTOR);
+  const first = out[at];
+  if (n === 6) return first === 0x74 && bytesAre(out, at, TO_JSON);
+  if (n === 9) return first === 0x5f && bytesAre(out, at, PROTO);
+  if (n === 11) return first === 0x63 && bytesAre(out, at, CONSTRUCTOR);
   return false;
 }
 
@@ -117,6 +118,7 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
   let i = skipWhitespace(buf, start, end);
   if (i >= end || buf[i] !== 0x7b) return -1;
   i++;
+  useBuffers(buf, out);
   let o = pos + 1;
   let depth = 0;
   let header = pos;
@@ -181,19 +183,17 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
         // Array-index keys ("0", "42") come first in JS objects: any key starting with a digit goes slow.
         if (first - 0x30 >>> 0 <= 9) return -1;
         if ((n === 6 || n === 9 || n === 11) && isSpecialKey(out, at, n)) return -1;
-        h = Math.imul(n, 0x9e3779b1) ^ Math.imul(first, 0x85ebca6b) ^ Math.imul(out[o - 1] as number, 0xc2b2ae35) ^
-          Math.imul(out[at + (n >> 1)] as number, 0x27d4eb2f);
+        h = Math.imul(n ^ (first << 8) ^ ((out[o - 1] as number) << 16), 0x9e3779b1);
         isTime = n === 4 && depth === 0 && first === 0x74 && out[at + 1] === 0x69 && out[at + 2] === 0x6d && out[at + 3] === 0x65;
       }
-      // A 32-bit Bloom filter per object: keys are compared only when it says "maybe seen".
+      // A 32-bit Bloom filter per object (length, first and last byte): keys are compared only when it
+      // says "maybe seen".
       const bit = 1 << (h >>> 27);
-      if ((bloom & bit) !== 0 && hasKey(out, keyBase, keys, at, n, h)) return -1;
+      if ((bloom & bit) !== 0 && hasKey(out, keyBase, keys, at, n)) return -1;
       bloom |= bit;
-      if (keys * 3 === keyTable.length) growKeys();
-      const slot = keys * 3;
-      keyTable[slot] = at;
-      keyTable[slot + 1] = n;
-      keyTable[slot + 2] = h;
+      if (keys * 2 === keyTable.length) growKeys();
+      keyTable[keys * 2] = at;
+      keyTable[keys * 2 + 1] = n;
       keys++;
       if (i >= end) return -1;
       c = buf[i] as number;
@@ -261,37 +261,8 @@ export function transcodeNoneLine(buf: Uint8Array, start: number, end: number, o
   let o = pos + 1;
   for (let k = 0; k < MESSAGE_KEY.length; k++) out[o++] = MESSAGE_KEY[k] as number;
   o = writeStrHeader(out, o, end - start);
-  let j = start;
-  while (j < end) {
-    const c = buf[j] as number;
-    if (c < 0x80) {
-      out[o++] = c;
-      j++;
-      continue;
-    }
-    // Strictly valid UTF-8 only (the slow path's string would hold U+FFFD for anything else).
-    let need: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) need = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      if (c === 0xe0) lo = 0xa0;
-      else if (c === 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      if (c === 0xf0) lo = 0x90;
-      else if (c === 0xf4) hi = 0x8f;
-    } else return -1;
-    if (j + need >= end) return -1;
-    const b1 = buf[j + 1] as number;
-    if (b1 < lo || b1 > hi) return -1;
-    for (let k = 2; k <= need; k++) {
-      const b = buf[j + k] as number;
-      if (b < 0x80 || b > 0xbf) return -1;
-    }
-    for (let k = 0; k <= need; k++) out[o++] = buf[j + k] as number;
-    j += need + 1;
-  }
+  useBuffers(buf, out);
+  o = copyUtf8(buf, start, end, out, o);
+  if (o < 0) return -1;
   return writeTimeEntry(out, o, nowSec);
 }

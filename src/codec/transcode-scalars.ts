@@ -127,7 +127,8 @@ function moveUp(out: Uint8Array, view: DataView, from: number, to: number, d: nu
   for (let q = k + 3; q >= from; q--) out[q + d] = out[q] as number;
 }
 
-function setViews(buf: Uint8Array, out: Uint8Array): void {
+/** Readies transcodeString for this input and output buffer (call once per line, before it). */
+export function useBuffers(buf: Uint8Array, out: Uint8Array): void {
   if (buf !== inBuf) {
     inBuf = buf;
     inView = viewOf(buf);
@@ -143,11 +144,10 @@ function setViews(buf: Uint8Array, out: Uint8Array): void {
  * The JSON string whose opening quote is buf[i], as a msgpack str at out[o]; sets scan.next (after
  * the closing quote) and scan.len (decoded UTF-8 bytes). The common case, printable ASCII without
  * escapes, is copied 4 bytes at a time after a one-byte (fixstr) header, moved up when the string
- * turns out to be 32 bytes or longer. Kept small so the engine inlines it; anything else starts over
- * in transcodeStringSlow.
+ * turns out to be 32 bytes or longer. Kept small so the engine inlines it; anything else continues
+ * in transcodeStringSlow. useBuffers(buf, out) must have been called first.
  */
 export function transcodeString(buf: Uint8Array, i: number, end: number, out: Uint8Array, o: number): number {
-  if (buf !== inBuf || out !== outBuf) setViews(buf, out);
   const iv = inView;
   const ov = outView;
   let j = i + 1;
@@ -221,6 +221,64 @@ function transcodeStringSlow(buf: Uint8Array, i: number, j: number, end: number,
 }
 
 /**
+ * Copies buf[j, end) to out[p] when it is strictly valid UTF-8 (ASCII 4 bytes at a time); returns the
+ * output end, or -1 (a slow-path string would hold U+FFFD). useBuffers(buf, out) must have been called.
+ */
+export function copyUtf8(buf: Uint8Array, j: number, end: number, out: Uint8Array, p: number): number {
+  const iv = inView;
+  const ov = outView;
+  while (j < end) {
+    const room = outLength - (p - j);
+    const last = (end < room ? end : room) - 4;
+    while (j <= last) {
+      const x = iv.getInt32(j, true);
+      if ((x & 0x80808080) !== 0) break;
+      ov.setInt32(p, x, true);
+      j += 4;
+      p += 4;
+    }
+    if (j >= end) break;
+    const c = buf[j] as number;
+    if (c < 0x80) {
+      out[p++] = c;
+      j++;
+      continue;
+    }
+    const need = utf8Length(buf, j, end);
+    if (need < 0) return -1;
+    for (let k = 0; k < need; k++) out[p++] = buf[j + k] as number;
+    j += need;
+  }
+  return p;
+}
+
+/** The length of the valid UTF-8 sequence at buf[j] (lead byte >= 0x80), or -1 (overlong, surrogate, > U+10FFFF, cut). */
+function utf8Length(buf: Uint8Array, j: number, end: number): number {
+  const c = buf[j] as number;
+  let need: number;
+  let lo = 0x80;
+  let hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) need = 1;
+  else if (c >= 0xe0 && c <= 0xef) {
+    need = 2;
+    if (c === 0xe0) lo = 0xa0;
+    else if (c === 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    need = 3;
+    if (c === 0xf0) lo = 0x90;
+    else if (c === 0xf4) hi = 0x8f;
+  } else return -1;
+  if (j + need >= end) return -1;
+  const b1 = buf[j + 1] as number;
+  if (b1 < lo || b1 > hi) return -1;
+  for (let k = 2; k <= need; k++) {
+    const b = buf[j + k] as number;
+    if (b < 0x80 || b > 0xbf) return -1;
+  }
+  return need + 1;
+}
+
+/**
  * The rest of a string from its first escape or non-ASCII byte buf[j], decoded to out[p]; returns
  * the output end and leaves scan.next at the closing quote.
  */
@@ -243,34 +301,12 @@ function decodeRest(buf: Uint8Array, j: number, end: number, out: Uint8Array, p:
       j = scan.next;
       continue;
     }
-    // Multi-byte UTF-8, strictly valid (no overlongs, no surrogates, nothing above U+10FFFF): it then
-    // round-trips through a JS string unchanged.
-    let need: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) need = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      if (c === 0xe0) lo = 0xa0;
-      else if (c === 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      if (c === 0xf0) lo = 0x90;
-      else if (c === 0xf4) hi = 0x8f;
-    } else return -1;
-    if (j + need >= end) return -1;
-    let b = buf[j + 1] as number;
-    if (b < lo || b > hi) return -1;
-    if (need >= 2) {
-      b = buf[j + 2] as number;
-      if (b < 0x80 || b > 0xbf) return -1;
-      if (need === 3) {
-        b = buf[j + 3] as number;
-        if (b < 0x80 || b > 0xbf) return -1;
-      }
-    }
-    for (let k = 0; k <= need; k++) out[p++] = buf[j + k] as number;
-    j += need + 1;
+    // Multi-byte UTF-8, strictly valid: it then round-trips through a JS string unchanged. Within the
+    // string: a closing quote is no continuation byte.
+    const len = utf8Length(buf, j, end);
+    if (len < 0) return -1;
+    for (let k = 0; k < len; k++) out[p++] = buf[j + k] as number;
+    j += len;
   }
   return -1;
 }
@@ -348,6 +384,31 @@ function writeEscape(buf: Uint8Array, j: number, end: number, out: Uint8Array, p
  * Sets scan.next and scan.value.
  */
 export function transcodeNumber(buf: Uint8Array, i: number, end: number, out: Uint8Array, o: number): number {
+  // Fast path, kept small to be inlined: a non-negative integer of up to 9 digits.
+  let c = buf[i] as number;
+  if (c >= 0x31 && c <= 0x39) {
+    let v = c - 0x30;
+    let j = i + 1;
+    const stop = end < i + 9 ? end : i + 9;
+    while (j < stop && (c = buf[j] as number) >= 0x30 && c <= 0x39) {
+      v = v * 10 + (c - 0x30);
+      j++;
+    }
+    if (j === end || (c = buf[j] as number) !== 0x2e && (c | 0x20) !== 0x65 && (c < 0x30 || c > 0x39)) {
+      scan.next = j;
+      scan.value = v;
+      if (v < 0x80) {
+        out[o] = v;
+        return o + 1;
+      }
+      return writeNumber(out, o, v);
+    }
+  }
+  return transcodeNumberSlow(buf, i, end, out, o);
+}
+
+/** transcodeNumber for the rest: signs, fractions, exponents, long or odd spellings (also invalid ones). */
+function transcodeNumberSlow(buf: Uint8Array, i: number, end: number, out: Uint8Array, o: number): number {
   let j = i;
   let c = buf[j] as number;
   const neg = c === 0x2d;
