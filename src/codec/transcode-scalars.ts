@@ -129,6 +129,7 @@ function moveUp(out: Uint8Array, view: DataView, from: number, to: number, d: nu
 
 /** Readies transcodeString for this input and output buffer (call once per line, before it). */
 export function useBuffers(buf: Uint8Array, out: Uint8Array): void {
+  stringOfLine = 0;
   if (buf !== inBuf) {
     inBuf = buf;
     inView = viewOf(buf);
@@ -140,18 +141,26 @@ export function useBuffers(buf: Uint8Array, out: Uint8Array): void {
   }
 }
 
+// Where a string's bytes start before its length is known: the i-th string of a line gets the header
+// size the i-th string of the previous line needed (0: fixstr, 1: str8), since log lines repeat their
+// shape. A wrong guess costs a move of the bytes, never a different output.
+const headerGuess = new Uint8Array(64);
+let stringOfLine = 0;
+
 /**
  * The JSON string whose opening quote is buf[i], as a msgpack str at out[o]; sets scan.next (after
  * the closing quote) and scan.len (decoded UTF-8 bytes). The common case, printable ASCII without
- * escapes, is copied 4 bytes at a time after a one-byte (fixstr) header, moved up when the string
- * turns out to be 32 bytes or longer. Kept small so the engine inlines it; anything else continues
- * in transcodeStringSlow. useBuffers(buf, out) must have been called first.
+ * escapes, is copied 4 bytes at a time. Kept small so the engine inlines it; anything else continues
+ * in transcodeStringSlow. useBuffers(buf, out) must have been called first (once per line).
  */
 export function transcodeString(buf: Uint8Array, i: number, end: number, out: Uint8Array, o: number): number {
+  const slot = stringOfLine++ & 63;
+  const g = headerGuess[slot] as number;
   const iv = inView;
   const ov = outView;
   let j = i + 1;
-  let p = o + 1;
+  const at = o + 1 + g;
+  let p = at;
   // Last input position a 4-byte read may start at, such that the 4-byte write at the same offset fits.
   const room = outLength - (p - j);
   const last = (end < room ? end : room) - 4;
@@ -172,33 +181,44 @@ export function transcodeString(buf: Uint8Array, i: number, end: number, out: Ui
       const n = j - i - 1;
       scan.next = j + 1;
       scan.len = n;
-      if (n < 0x20) {
-        out[o] = 0xa0 | n;
-        return o + 1 + n;
+      if (g === 0) {
+        if (n < 0x20) {
+          out[o] = 0xa0 | n;
+          return at + n;
+        }
+      } else if (n >= 0x20 && n < 0x100) {
+        out[o] = 0xd9;
+        out[o + 1] = n;
+        return at + n;
       }
-      return finishLongString(out, o, n);
+      return placeString(out, o, at, n, slot);
     }
     j += 4;
     p += 4;
   }
-  return transcodeStringSlow(buf, i, j, end, out, o, p);
+  return transcodeStringSlow(buf, j, end, out, o, at, p, slot);
 }
 
-/** The header of a string of n >= 32 bytes written at out[o + 1]: the bytes move up to make room. */
-function finishLongString(out: Uint8Array, o: number, n: number): number {
-  const d = n < 0x100 ? 1 : n < 0x10000 ? 2 : 4;
-  const p = o + 1 + n;
-  if (p + d > outLength) return -1;
-  moveUp(out, outView, o + 1, p, d);
+/** A string's n bytes written at out[at] get their header at out[o]: moved when the guess was wrong. */
+function placeString(out: Uint8Array, o: number, at: number, n: number, slot: number): number {
+  const h = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+  headerGuess[slot] = h === 2 ? 1 : 0;
+  const to = o + h;
+  if (to > at) {
+    if (to + n > outLength) return -1;
+    moveUp(out, outView, at, at + n, to - at);
+  } else if (to < at) {
+    for (let q = 0; q < n; q++) out[to + q] = out[at + q] as number;
+  }
   writeStrHeader(out, o, n);
-  return p + d;
+  return to + n;
 }
 
 /**
- * transcodeString from buf[j] on (its plain ASCII before j already at out[o + 1, p)): escapes,
+ * transcodeString from buf[j] on (its plain ASCII before j already at out[at, p)): escapes,
  * multi-byte UTF-8, the last bytes of the line or of `out`.
  */
-function transcodeStringSlow(buf: Uint8Array, i: number, j: number, end: number, out: Uint8Array, o: number, p: number): number {
+function transcodeStringSlow(buf: Uint8Array, j: number, end: number, out: Uint8Array, o: number, at: number, p: number, slot: number): number {
   let c = -1;
   while (j < end && (c = buf[j] as number) >= 0x20 && c !== 0x22 && c !== 0x5c && c < 0x80) {
     out[p++] = c;
@@ -210,14 +230,10 @@ function transcodeStringSlow(buf: Uint8Array, i: number, j: number, end: number,
     if (p < 0) return -1;
     j = scan.next;
   }
-  const n = p - o - 1;
+  const n = p - at;
   scan.next = j + 1;
   scan.len = n;
-  if (n < 0x20) {
-    out[o] = 0xa0 | n;
-    return p;
-  }
-  return finishLongString(out, o, n);
+  return placeString(out, o, at, n, slot);
 }
 
 /**

@@ -103,6 +103,27 @@ describe('transcodeJsonLine: fixed lines', () => {
     expect(check(line)).toBe('slow');
   });
 
+  it('every byte value at every offset of a 4-byte word inside a string: taken or not, right either way', () => {
+    let fast = 0;
+    for (let b = 0; b < 256; b++) {
+      for (let at = 0; at < 8; at++) {
+        const line = bytes('{"k":"', 'abcdefgh'.slice(0, at), [b], 'ijklmnopq', '","v":1}');
+        if (check(line) === 'fast') fast++;
+      }
+    }
+    // Printable ASCII but '"' and '\\' (93 values) are plain string bytes; '"' and '\\' end or escape the string.
+    expect(fast).toBeGreaterThanOrEqual(93 * 8);
+  });
+
+  it('strings whose lengths change from line to line at the same place (the header guess is only a guess)', () => {
+    const lengths = [0, 5, 31, 32, 40, 255, 256, 300, 3, 65536, 33, 1, 100, 31, 32];
+    for (const a of lengths) {
+      for (const b of [0, 31, 32, 255, 256]) {
+        expect(check(`{"a":"${'x'.repeat(a)}","b":"${'y'.repeat(b)}","c":"\\n${'z'.repeat(a)}"}`), `${a} ${b}`).toBe('fast');
+      }
+    }
+  });
+
   it('writes nowSec as the slow path does (uint32, negative, float)', () => {
     for (const now of [0, 127, 1_764_000_000, 4_294_967_296, -1, 1.5]) {
       expect(check('{"a":1}', 'json', now)).toBe('fast');
