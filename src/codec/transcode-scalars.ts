@@ -181,14 +181,8 @@ export function transcodeString(buf: Uint8Array, i: number, end: number, out: Ui
       const n = j - i - 1;
       scan.next = j + 1;
       scan.len = n;
-      if (g === 0) {
-        if (n < 0x20) {
-          out[o] = 0xa0 | n;
-          return at + n;
-        }
-      } else if (n >= 0x20 && n < 0x100) {
-        out[o] = 0xd9;
-        out[o + 1] = n;
+      if (g === 0 && n < 0x20) {
+        out[o] = 0xa0 | n;
         return at + n;
       }
       return placeString(out, o, at, n, slot);
@@ -416,6 +410,17 @@ export function transcodeNumber(buf: Uint8Array, i: number, end: number, out: Ui
       if (v < 0x80) {
         out[o] = v;
         return o + 1;
+      }
+      if (v < 0x10000) {
+        if (v < 0x100) {
+          out[o] = 0xcc;
+          out[o + 1] = v;
+          return o + 2;
+        }
+        out[o] = 0xcd;
+        out[o + 1] = v >>> 8;
+        out[o + 2] = v & 0xff;
+        return o + 3;
       }
       return writeNumber(out, o, v);
     }
