@@ -2,15 +2,17 @@
 // building JS strings or objects. The slow path (Buffer → string, createParser('json'|'none'),
 // packOne) stays the source of truth: whenever these functions return a position, the bytes written
 // are exactly the slow path's; anything they are not sure of returns -1 and the caller runs the slow path.
-// Owns the module's nesting stack and key table (reused across lines, grown on demand, never shrunk),
-// so a line allocates nothing.
+// Owns the module's nesting stack and key table (reused across lines, the key table grown on demand,
+// never shrunk), so a line allocates nothing. Not reentrant (one line at a time per thread).
 
-import { copyUtf8, scan, transcodeNumber, transcodeString, useBuffers, writeNumber, writeStrHeader } from './transcode-scalars.js';
+import { transcodeNumber, writeNumber } from './transcode-numbers.js';
+import { copyUtf8, scan, transcodeString, useBuffers, writeStrHeader } from './transcode-strings.js';
 
 /** Deeper nesting (beyond the top-level object) takes the slow path. */
 const MAX_DEPTH = 32;
 
-// Saved state of each open container's parent: header position in `out`, entries so far, kind, first key.
+// Saved state of each open container's parent: header position in `out`, entries so far, kind, first
+// key in the key table, key filter.
 const stackHeader = new Int32Array(MAX_DEPTH);
 const stackCount = new Int32Array(MAX_DEPTH);
 const stackIsObject = new Uint8Array(MAX_DEPTH);
@@ -102,7 +104,10 @@ function skipWhitespace(buf: Uint8Array, i: number, end: number): number {
   return i;
 }
 
-/** Bytes of output room the caller must guarantee: transcodeJsonLine never writes past out[pos + maxTranscodedBytes(len)). */
+/**
+ * Bytes of output room the caller must guarantee: transcodeJsonLine and transcodeNoneLine never write
+ * past out[pos + maxTranscodedBytes(len)).
+ */
 export function maxTranscodedBytes(lineBytes: number): number {
   // At most 9 bytes (a float64) per 3 input bytes ("1.5"), strings no longer than their quoted text
   // but for str32's header, and the appended `time` entry (14 bytes) with a map16 header.
@@ -112,7 +117,7 @@ export function maxTranscodedBytes(lineBytes: number): number {
 /**
  * The line buf[start, end) (one JSON object, UTF-8, no line terminator) as the msgpack map the slow path
  * would produce for format json without a time key, written at out[pos]; returns the new end position,
- * or -1 when this line must take the slow path (the caller then runs the oracle above).
+ * or -1 when this line must take the slow path (the caller then runs createParser('json') + packOne).
  */
 export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number): number {
   let i = skipWhitespace(buf, start, end);
