@@ -64,7 +64,7 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
       partRecords: Math.max(1, Math.floor(ctx.config.buffer.chunkLimitRecords / 4)),
     },
     async (parts) => {
-      await writer.commit(parts.map((p) => ({ tag: opts.tag, records: p.records, data: p.data })));
+      await writer.commit(parts.map((p) => ({ tag: opts.tag, ...p })));
       for (const p of parts) committed += p.records;
     },
     parseThreads(),

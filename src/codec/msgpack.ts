@@ -51,15 +51,6 @@ export class RecordBatch {
     return this.#count;
   }
 
-  /** The batch as a fresh ArrayBuffer (to transfer to another thread), then reset. */
-  takeArrayBuffer(): ArrayBuffer {
-    const ab = new ArrayBuffer(this.#len);
-    new Uint8Array(ab).set(this.#buf.subarray(0, this.#len));
-    this.#len = 0;
-    this.#count = 0;
-    return ab;
-  }
-
   take(): Buffer {
     const out = Buffer.from(this.#buf.subarray(0, this.#len));
     this.#len = 0;

@@ -7,6 +7,7 @@
 // to commit), so memory stays flat whatever the input size. A slow source is not held back: what was
 // read is sent on after IDLE_FLUSH_MS of silence. On stop, the complete lines already read are still
 // committed; a partial last line is not.
+import type { DeflatedInfo } from '../core/sink.js';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { TdfwdError } from '../core/errors.js';
@@ -29,6 +30,7 @@ export interface LineReader {
 export interface CommitPart {
   data: Buffer;
   records: number;
+  deflated: DeflatedInfo;
 }
 
 const BLOCK_BYTES = 512 * 1024;
@@ -141,7 +143,7 @@ export function readLines(
           totals.lines += r.lines;
           totals.parseErrors += r.parseErrors;
           totals.truncatedLines += r.truncatedLines;
-          for (const p of r.parts as WorkerPart[]) parts.push({ data: Buffer.from(p.data), records: p.records });
+          for (const p of r.parts as WorkerPart[]) parts.push({ data: Buffer.from(p.data, 0, p.length), records: p.records, deflated: p.deflated });
         }
         if (parts.length > 0 && !failed) {
           try {

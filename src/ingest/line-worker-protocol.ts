@@ -1,5 +1,6 @@
 // Messages between `tdfwd send` (the main thread: reads stdin, cuts it into blocks of lines, commits)
 // and its line workers (split, parse, encode).
+import type { DeflatedInfo } from '../core/sink.js';
 
 export interface LineWorkerData {
   format: string;
@@ -9,8 +10,11 @@ export interface LineWorkerData {
 }
 
 export interface WorkerPart {
+  /** A deflate segment of the part's records: data[0, length). */
   data: ArrayBuffer;
+  length: number;
   records: number;
+  deflated: DeflatedInfo;
 }
 
 export type ToWorker =
