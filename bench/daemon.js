@@ -18,6 +18,8 @@ const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_00
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 // `--prof DIR`: the daemon writes V8 CPU profiles (main thread and encoder thread) into DIR.
 const profDir = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : null;
+// `--node-args "--flag …"`: extra node options for the daemon (experiments: heap and JIT flags).
+const nodeArgs = args.includes('--node-args') ? args[args.indexOf('--node-args') + 1].split(' ').filter(Boolean) : [];
 const work = mkdtempSync(join(tmpdir(), 'tdfwd-bench-daemon-'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packr = new Packr({ useRecords: false });
@@ -56,7 +58,7 @@ async function waitImported(url, n, timeoutMs = 600_000) {
 function startDaemon(configText, name) {
   const cfg = join(work, `${name}.yaml`);
   writeFileSync(cfg, configText);
-  const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), BIN, '-c', cfg, '--log-level', 'warn', 'run'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), BIN, '-c', cfg, '--log-level', 'warn', 'run'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -167,7 +169,7 @@ async function main() {
       ` imported after ${fwd.seconds_to_import.toFixed(2)}s = ${Math.round(fwd.events_per_s_imported)} events/s; daemon peak RSS ${fwd.peak_rss_mb} MB`,
   );
   const out = join(here, 'results', `${machine.date.slice(0, 10)}-${machine.host}-daemon.json`);
-  if (only || profDir) return;
+  if (only || profDir || nodeArgs.length > 0) return;
   writeFileSync(out, JSON.stringify({ machine, tail, forward: fwd }, null, 2) + '\n');
   console.log(`results: ${out}`);
 }

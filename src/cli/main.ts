@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerCommands } from './commands.js';
+import { setRuntimeFlags } from './runtime-flags.js';
 
 export function buildProgram(): Command {
   const program = new Command('tdfwd')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  setRuntimeFlags();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
