@@ -9,6 +9,8 @@
 // that is an unsigned 32-bit integer. Anything else returns -1 and takes the decoding path. Values are
 // otherwise passed through byte for byte (as fluentd forwards them).
 
+import { writeNumber } from '../../codec/transcode-numbers.js';
+
 const MAX_DEPTH = 32;
 /** fixstr "time" */
 const TIME_KEY = [0xa4, 0x74, 0x69, 0x6d, 0x65] as const;
@@ -74,7 +76,7 @@ export function copyRecordWithTime(buf: Uint8Array, start: number, end: number, 
   out.set(buf.subarray(body, end), pos);
   pos += end - body;
   for (const byte of TIME_KEY) out[pos++] = byte;
-  return writeUint(out, pos, time);
+  return writeNumber(out, pos, time); // a uint32, as msgpackr writes it
 }
 
 /** End of the value at p if it holds no ext (and nests within MAX_DEPTH), else -1. */
@@ -117,25 +119,4 @@ function writeU32(out: Uint8Array, pos: number, n: number): number {
   out[pos + 2] = (n >>> 8) & 0xff;
   out[pos + 3] = n & 0xff;
   return pos + 4;
-}
-
-/** An unsigned 32-bit integer as msgpackr writes it (useRecords: false): fixint, uint8, uint16, uint32. */
-function writeUint(out: Uint8Array, pos: number, n: number): number {
-  if (n < 0x80) {
-    out[pos] = n;
-    return pos + 1;
-  }
-  if (n < 0x100) {
-    out[pos] = 0xcc;
-    out[pos + 1] = n;
-    return pos + 2;
-  }
-  if (n < 0x10000) {
-    out[pos] = 0xcd;
-    out[pos + 1] = n >>> 8;
-    out[pos + 2] = n & 0xff;
-    return pos + 3;
-  }
-  out[pos] = 0xce;
-  return writeU32(out, pos + 1, n);
 }
