@@ -1,6 +1,7 @@
 // One undici Agent per output: keep-alive connections, a request timeout after which the attempt is
 // in doubt, and a small helper that turns a request into (status, headers, body text) or an Outcome.
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici-core.js';
 import { classifyError } from './classify.js';
 import type { Outcome } from '../core/outcome.js';
 
@@ -33,11 +34,13 @@ export interface SendRequest {
 export async function sendRequest(agent: Dispatcher, req: SendRequest): Promise<HttpResult | Outcome> {
   const started = performance.now();
   try {
-    const res = await request(req.url, {
+    const url = new URL(req.url);
+    const res = await agent.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method: req.method,
       headers: req.headers,
       body: req.body ?? null,
-      dispatcher: agent,
       signal: req.signal,
     });
     const text = await res.body.text();
