@@ -5,28 +5,14 @@
 import { maxTranscodedBytes, transcodeJsonLine, transcodeNoneLine } from '../dist/codec/json-transcode.js';
 import { packOne } from '../dist/codec/msgpack.js';
 import { createParser } from '../dist/parsers/index.js';
+import { accessRecord } from './access-record.js';
 
 const n = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 5);
 const NOW = 1_764_000_000;
 
-// The record shape of bench/gen-lines.js, generated in memory into one block (as the tail input reads it).
-const paths = ['/api/v1/users', '/api/v1/orders', '/static/app.js', '/login', '/health'];
-const agents = ['Mozilla/5.0 (X11; Linux x86_64)', 'curl/8.5.0', 'Go-http-client/1.1'];
-const lines = [];
-for (let i = 0; i < n; i++) {
-  lines.push(JSON.stringify({
-    host: `10.0.${i % 256}.${(i * 7) % 256}`,
-    method: i % 5 === 0 ? 'POST' : 'GET',
-    path: paths[i % paths.length],
-    code: i % 50 === 0 ? 500 : 200,
-    size: (i * 37) % 10000,
-    agent: agents[i % agents.length],
-    seq: i,
-    referer: `https://www.example.com/catalog/item/${i % 1000}`,
-    request_id: `req-${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}`,
-  }));
-}
+// The records of bench/gen-lines.js, generated in memory into one block (as the tail input reads it).
+const lines = Array.from({ length: n }, (_, i) => JSON.stringify(accessRecord(i)));
 const block = Buffer.from(lines.join('\n') + '\n');
 const starts = new Int32Array(n);
 const ends = new Int32Array(n);
