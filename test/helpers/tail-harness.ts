@@ -2,7 +2,7 @@
 // (ChunkStore + BufferWriter), tail inputs created against it, and the records read back.
 // States: open (after construction) -> closed (close(): inputs stopped, encoder and store closed,
 // temp dir removed).
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './tmp.js';
 import { openStore } from './store.js';
@@ -98,6 +98,19 @@ export class TailHarness {
 
   async messages(): Promise<string[]> {
     return (await records(this.store)).map((r) => String(r.record.message));
+  }
+
+  /**
+   * logrotate's `create` twice while an application writes to `file`: file → file.1 (not matched by
+   * *.log), then file.1 → file.2 and the new file → file.1, with pauses for the input to notice.
+   */
+  async renameRotateTwice(file: string, gapMs = 400): Promise<void> {
+    await sleep(200);
+    renameSync(file, `${file}.1`);
+    await sleep(gapMs);
+    renameSync(`${file}.1`, `${file}.2`);
+    renameSync(file, `${file}.1`);
+    await sleep(300);
   }
 
   async close(): Promise<void> {

@@ -32,12 +32,7 @@ describe('tail input with the line encoder', () => {
     let input = h.input({ rotateWait: 200 });
     await input.start();
     const app = appWriter(p);
-    await sleep(200);
-    renameSync(p, h.path('app.log.1')); // not matched by *.log
-    await sleep(400);
-    renameSync(h.path('app.log.1'), h.path('app.log.2'));
-    renameSync(p, h.path('app.log.1'));
-    await sleep(300);
+    await h.renameRotateTwice(p);
     await input.stop(); // lines keep coming while stopped
     expect(input.rotations).toBe(2);
     await sleep(100);

@@ -18,12 +18,7 @@ describe('tail input: rotation', () => {
     const input = h.input({ rotateWait: 200 });
     await input.start();
     const app = appWriter(p);
-    await sleep(200);
-    renameSync(p, h.path('app.log.1')); // not matched by *.log
-    await sleep(400);
-    renameSync(h.path('app.log.1'), h.path('app.log.2'));
-    renameSync(p, h.path('app.log.1'));
-    await sleep(300);
+    await h.renameRotateTwice(p);
     const n = await app.stop();
     await waitFor(async () => (await h.messages()).length >= n, 10_000, `${n} lines`);
     await sleep(300);
@@ -59,12 +54,7 @@ describe('tail input: rotation', () => {
     const input = h.input({ path: join(h.logs, 'app.log*'), rotateWait: 200 });
     await input.start();
     const app = appWriter(p);
-    await sleep(200);
-    renameSync(p, h.path('app.log.1'));
-    await sleep(500);
-    renameSync(h.path('app.log.1'), h.path('app.log.2'));
-    renameSync(p, h.path('app.log.1'));
-    await sleep(300);
+    await h.renameRotateTwice(p, 500);
     const n = await app.stop();
     await waitFor(async () => (await h.messages()).length >= n, 10_000, `${n} lines`);
     await sleep(600);
