@@ -107,6 +107,20 @@ export function tdOutput(url: string, extra: Record<string, unknown> = {}): Reco
   return { type: 'td', match: 'td.**', endpoint: url, apikey: APIKEY, retry: { wait: '200ms', max_wait: '1s' }, ...extra };
 }
 
+/**
+ * The config most daemon tests start from, written to DIR/tdfwd.yaml: an http input on a free port, one
+ * output, the buffer in DIR/buf (`buffer` adds keys), no admin port; `extra` adds or replaces top-level keys.
+ */
+export function httpDaemonConfig(dir: string, output: Record<string, unknown>, buffer: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
+  return writeConfig(join(dir, 'tdfwd.yaml'), {
+    buffer: { path: join(dir, 'buf'), ...buffer },
+    inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+    outputs: [output],
+    admin: { listen: 'off' },
+    ...extra,
+  });
+}
+
 /** Spawn `tdfwd -c FILE run`; resolves once it logs that it runs (rejects if it exits first). */
 export interface SpawnOptions {
   args?: string[];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fluentLogger from 'fluent-logger';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
-import { endpoint, exactlyOnce, freePort, onCleanup, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
+import { endpoint, exactlyOnce, freePort, onCleanup, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig, httpDaemonConfig } from './daemon-harness.js';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 
@@ -84,11 +84,7 @@ describe('tdfwd run: http input', () => {
     const dir = work();
     const deadPort = await freePort();
     const d = await startDaemon(
-      writeConfig(join(dir, 'tdfwd.yaml'), {
-        buffer: { path: join(dir, 'buf'), flush_interval: '200ms', total_limit_size: '4KiB', chunk_limit_size: '1KiB', overflow_action: 'throw_exception' },
-        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-        outputs: [tdOutput(`http://127.0.0.1:${deadPort}`)],
-        admin: { listen: 'off' },
+      httpDaemonConfig(dir, tdOutput(`http://127.0.0.1:${deadPort}`), { flush_interval: '200ms', total_limit_size: '4KiB', chunk_limit_size: '1KiB', overflow_action: 'throw_exception' }, {
         shutdown_timeout: '1s',
       }),
     );

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTdfwd, waitFor } from '../helpers/cli.js';
-import { endpoint, metric, post, startDaemon, spawnDaemon, tdOutput, work, writeConfig } from './daemon-harness.js';
+import { endpoint, metric, post, startDaemon, spawnDaemon, tdOutput, work, writeConfig, httpDaemonConfig } from './daemon-harness.js';
 
 function noStack(text: string): void {
   expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
@@ -12,13 +12,7 @@ function noStack(text: string): void {
 }
 
 function daemonConfig(dir: string, url: string, extra: Record<string, unknown> = {}): string {
-  return writeConfig(join(dir, 'tdfwd.yaml'), {
-    buffer: { path: join(dir, 'buf'), flush_interval: '1s' },
-    inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-    outputs: [tdOutput(url)],
-    admin: { listen: '127.0.0.1:0' },
-    ...extra,
-  });
+  return httpDaemonConfig(dir, tdOutput(url), { flush_interval: '1s' }, { admin: { listen: '127.0.0.1:0' }, ...extra });
 }
 
 describe('tdfwd run: configuration errors exit 2', () => {

@@ -5,7 +5,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, runTdfwd, waitFor } from '../helpers/cli.js';
-import { APIKEY, endpoint, exactlyOnce, metric, occupy, post, seqCounts, spawnDaemon, startDaemon, tdOutput, work, writeConfig } from './daemon-harness.js';
+import { APIKEY, endpoint, exactlyOnce, metric, occupy, post, seqCounts, spawnDaemon, startDaemon, tdOutput, work, writeConfig, httpDaemonConfig } from './daemon-harness.js';
 
 describe('tdfwd run with the one-off commands', () => {
   it('send appends while the daemon runs, flush runs beside it: every record once, no chunk sent twice', async () => {
@@ -13,13 +13,7 @@ describe('tdfwd run with the one-off commands', () => {
     const store = join(dir, 'store.ndjson');
     // slow answers keep chunks in flight while `flush` looks for work
     const ep = await endpoint({ storeFile: store, latencyMs: 150 });
-    const buffer = join(dir, 'buf');
-    const file = writeConfig(join(dir, 'tdfwd.yaml'), {
-      buffer: { path: buffer, flush_interval: '500ms', chunk_limit_records: 500 },
-      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-      outputs: [tdOutput(ep.url, { concurrency: { max: 2, adaptive: false } })],
-      admin: { listen: 'off' },
-    });
+    const file = httpDaemonConfig(dir, tdOutput(ep.url, { concurrency: { max: 2, adaptive: false } }), { flush_interval: '500ms', chunk_limit_records: 500 });
     const d = await startDaemon(file);
     const sent = await runTdfwd(['-c', file, 'send', '--tag', 'td.ops.sent', '--format', 'json'], { input: jsonLines(10_000) });
     expect(sent.code).toBe(0);
@@ -92,10 +86,7 @@ describe('tdfwd run: what an operator must be told', () => {
     const dir = work();
     const ep = await endpoint();
     const d = await startDaemon(
-      writeConfig(join(dir, 'tdfwd.yaml'), {
-        buffer: { path: join(dir, 'buf'), flush_interval: '300ms' },
-        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-        outputs: [tdOutput(ep.url)],
+      httpDaemonConfig(dir, tdOutput(ep.url), { flush_interval: '300ms' }, {
         admin: { listen: '127.0.0.1:0' },
       }),
     );
@@ -114,10 +105,7 @@ describe('tdfwd run: what an operator must be told', () => {
     const dir = work();
     const ep = await endpoint({ apikey: 'the-right-key-0123456789' });
     const d = await startDaemon(
-      writeConfig(join(dir, 'tdfwd.yaml'), {
-        buffer: { path: join(dir, 'buf'), flush_interval: '300ms' },
-        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-        outputs: [tdOutput(ep.url)],
+      httpDaemonConfig(dir, tdOutput(ep.url), { flush_interval: '300ms' }, {
         admin: { listen: '127.0.0.1:0' },
         shutdown_timeout: '1s', // a paused output cannot drain: the stop waits shutdown_timeout
       }),

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
-import { endpoint, exactlyOnce, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
+import { endpoint, exactlyOnce, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, httpDaemonConfig } from './daemon-harness.js';
 
 function records(from: number, n: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify(Array.from({ length: n }, (_, i) => ({ seq: from + i, ...extra })));
@@ -16,12 +16,8 @@ describe('tdfwd run: SIGTERM', () => {
     const store = join(dir, 'store.ndjson');
     const ep = await endpoint({ storeFile: store });
     const d = await startDaemon(
-      writeConfig(join(dir, 'tdfwd.yaml'), {
-        // nothing is sealed by age: only the stop can deliver these records
-        buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
-        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-        outputs: [tdOutput(ep.url)],
-        admin: { listen: 'off' },
+      // nothing is sealed by age: only the stop can deliver these records
+      httpDaemonConfig(dir, tdOutput(ep.url), { flush_interval: '1h' }, {
         shutdown_timeout: '20s',
       }),
     );
@@ -40,11 +36,7 @@ describe('tdfwd run: SIGTERM', () => {
     const ep = await endpoint();
     ep.faults.down = true;
     const d = await startDaemon(
-      writeConfig(join(dir, 'tdfwd.yaml'), {
-        buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
-        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-        outputs: [tdOutput(ep.url)],
-        admin: { listen: 'off' },
+      httpDaemonConfig(dir, tdOutput(ep.url), { flush_interval: '1h' }, {
         shutdown_timeout: '2s',
       }),
     );
@@ -66,11 +58,7 @@ describe('tdfwd run: SIGTERM', () => {
     const store = join(dir, 'store.ndjson');
     const ep = await endpoint({ storeFile: store, holdCapMs: 60_000 });
     ep.faults.acceptThenTimeout = 1; // imported, never answered
-    const file = writeConfig(join(dir, 'tdfwd.yaml'), {
-      buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
-      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-      outputs: [tdOutput(ep.url, { timeout: '1h' })],
-      admin: { listen: 'off' },
+    const file = httpDaemonConfig(dir, tdOutput(ep.url, { timeout: '1h' }), { flush_interval: '1h' }, {
       shutdown_timeout: '2s',
     });
     const d = await startDaemon(file);
@@ -95,11 +83,7 @@ describe('tdfwd run: SIGTERM', () => {
     const dir = work();
     const ep = await endpoint();
     ep.faults.down = true;
-    const file = writeConfig(join(dir, 'tdfwd.yaml'), {
-      buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
-      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-      outputs: [tdOutput(ep.url)],
-      admin: { listen: 'off' },
+    const file = httpDaemonConfig(dir, tdOutput(ep.url), { flush_interval: '1h' }, {
       shutdown_timeout: '1h',
     });
     const d = await startDaemon(file);
@@ -125,12 +109,7 @@ describe('tdfwd run: SIGUSR1', () => {
     const store = join(dir, 'store.ndjson');
     const ep = await endpoint({ storeFile: store });
     const d = await startDaemon(
-      writeConfig(join(dir, 'tdfwd.yaml'), {
-        buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
-        inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
-        outputs: [tdOutput(ep.url)],
-        admin: { listen: 'off' },
-      }),
+      httpDaemonConfig(dir, tdOutput(ep.url), { flush_interval: '1h' }),
     );
     const port = d.inputPort('http', 0);
     expect((await post(port, '/td.usr1.events', records(0, 50))).status).toBe(200);
