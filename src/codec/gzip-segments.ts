@@ -1,5 +1,5 @@
 // Sealed payloads assembled from deflate segments. A part of a chunk can be compressed where it is
-// encoded (on an encoder thread) as a raw deflate stream ended with a sync flush and no final block:
+// encoded (by the daemon's encoder or `send`'s line workers) as a raw deflate stream ended with a sync flush and no final block:
 // such segments concatenate into one valid deflate stream. Sealing then only wraps them in one gzip
 // member (header, segments, an empty final block, CRC-32 and length), instead of compressing the whole
 // chunk again: the buffer stores (and SQLite writes) compressed bytes from the first commit on.
@@ -20,7 +20,7 @@ const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
 /** An empty final block with fixed codes: BFINAL=1, BTYPE=01, end-of-block. */
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
-/** Compresses records into a segment (synchronously: for an encoder thread). */
+/** Compresses records into a segment (synchronously: for a worker thread). */
 export function deflateSegment(raw: Uint8Array): { data: Buffer; deflated: DeflatedInfo } {
   return { data: deflateRawSync(raw, SEGMENT), deflated: { rawBytes: raw.length, crc: crc32(raw) } };
 }

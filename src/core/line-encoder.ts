@@ -1,6 +1,6 @@
-// What an input may hand off: turning a block of complete lines into encoded parts, on another thread.
-// Inputs get a LineEncoder through their context (the daemon owns the one worker); they never create
-// threads or import the buffer.
+// What an input may hand off: turning a block of complete lines into encoded, compressed parts.
+// Inputs get a LineEncoder through their context (the daemon owns the one encoder, see
+// ingest/inline-encoder.ts); they never compress or import the buffer.
 import type { EncodedPart } from './sink.js';
 
 export interface EncodeJob {
@@ -62,8 +62,8 @@ export interface EntriesResult {
 }
 
 /**
- * The forward input's view of the encoder: decoding PackedForward entries into records, on another
- * thread. Malformed entries reject the job (the frame is not acked).
+ * The forward input's view of the encoder: PackedForward entries into records in compressed parts.
+ * Malformed entries reject the job (the frame is not acked).
  */
 export interface EntriesEncoder {
   /** Jobs of both kinds are answered in the order they were given; bounded as encodeLines. */

@@ -36,6 +36,6 @@ export interface EventSink {
    * BufferFullError.
    */
   write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal): Promise<void>;
-  /** As `write`, for records encoded off the main thread (same transaction and durability contract). */
+  /** As `write`, for records already encoded by a LineEncoder (same transaction and durability contract). */
   writeParts(parts: readonly EncodedPart[], positions?: readonly PositionUpdate[], signal?: AbortSignal): Promise<void>;
 }

@@ -14,7 +14,7 @@ import type { TdfwdConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { combineObservers } from '../delivery/events.js';
 import { persistOutputState } from '../delivery/persist-state.js';
-import { EncodePool } from '../ingest/encode-pool.js';
+import { InlineEncoder } from '../ingest/inline-encoder.js';
 import { BufferWriter } from '../ingest/writer.js';
 import { Router } from '../router/router.js';
 import { openStore } from './open-store.js';
@@ -38,8 +38,8 @@ export class Daemon {
   readonly #lock: DaemonLock;
   readonly #store: ChunkStore;
   readonly #writer: BufferWriter;
-  /** Tail lines are parsed and encoded on its worker thread; it outlives pipelines (SIGHUP). */
-  readonly #encoder: EncodePool;
+  /** Tail lines and forward entries are encoded by it (compressed on the zlib pool); it outlives pipelines (SIGHUP). */
+  readonly #encoder: InlineEncoder;
   readonly metrics = new TdfwdMetrics();
   #pipeline: Pipeline;
   #admin: AdminServer | null = null;
@@ -58,7 +58,7 @@ export class Daemon {
       onBlocked: (m) => this.#log.warn(`${m}; inputs are paused until delivery makes room`),
     });
     const part = this.#writer.partLimits;
-    this.#encoder = new EncodePool({ partBytes: part.bytes, partRecords: part.records });
+    this.#encoder = new InlineEncoder({ partBytes: part.bytes, partRecords: part.records });
     this.#router = routerOf(config);
     this.#pipeline = this.#buildPipeline(config);
   }

@@ -25,7 +25,7 @@ import { buildOutputs } from './compose.js';
 import type { Logger } from './logger.js';
 
 /**
- * Bytes of lines in one tail commit at most. 1 MiB: with parts compressed on the encoder thread a
+ * Bytes of lines in one tail commit at most. 1 MiB: with parts compressed by the encoder a
  * commit is small either way; 4 MiB blocks ran at the same speed with ~5 MB more peak RSS (bench:daemon).
  */
 const TAIL_BATCH_BYTES = 1024 * 1024;
@@ -39,7 +39,7 @@ export interface PipelineDeps {
   onRecords: (input: string, events: readonly LogEvent[]) => void;
   /** The same, for `n` records of one tag committed as encoded parts. */
   onTagRecords: (input: string, tag: string, n: number) => void;
-  /** Parses and encodes tail lines and forward entries off the main thread (one for the daemon's lifetime). */
+  /** Parses, encodes and compresses tail lines and forward entries (one for the daemon's lifetime). */
   encoder?: LineEncoder & EntriesEncoder;
   /** The previous pipeline's running stdin input, kept instead of creating a second reader. */
   stdin?: StdinInput | null;

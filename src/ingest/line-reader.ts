@@ -30,7 +30,7 @@ export interface LineReader {
 export interface CommitPart {
   data: Buffer;
   records: number;
-  deflated: DeflatedInfo;
+  deflated?: DeflatedInfo | undefined;
 }
 
 const BLOCK_BYTES = 512 * 1024;

@@ -14,7 +14,7 @@ export interface WorkerPart {
   data: ArrayBuffer;
   length: number;
   records: number;
-  deflated: DeflatedInfo;
+  deflated?: DeflatedInfo;
 }
 
 export type ToWorker =

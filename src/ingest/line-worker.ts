@@ -22,7 +22,7 @@ const MAX_LINE_BYTES = 1024 * 1024;
 const parse = createParser(cfg.format, cfg.timeKey !== undefined ? { timeKey: cfg.timeKey } : {});
 const fast = transcoderFor(cfg.format, cfg.timeKey);
 const splitter = new LineSplitter({ maxLineBytes: MAX_LINE_BYTES });
-const builder = new PartBuilder(cfg.partBytes, cfg.partRecords);
+const builder = new PartBuilder(cfg.partBytes, cfg.partRecords, 'deflate');
 
 port.on('message', (m: ToWorker) => {
   try {
@@ -57,7 +57,7 @@ port.on('message', (m: ToWorker) => {
       if (rest !== null) addLine(job, rest);
     }
     builder.cut();
-    const parts: WorkerPart[] = builder.parts.map((p) => ({ data: p.data, length: p.length, records: p.records, deflated: p.deflated }));
+    const parts: WorkerPart[] = builder.parts;
     const truncatedLines = splitter.truncatedLines - truncatedBefore + job.truncatedLines;
     const reply: FromWorker = { type: 'parts', seq: m.seq, parts, lines: job.lines, parseErrors: job.parseErrors, truncatedLines };
     port.postMessage(reply, parts.map((p) => p.data));

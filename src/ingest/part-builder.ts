@@ -1,7 +1,8 @@
-// PartBuilder: the part an encoder thread is filling — encoded records one after another in one
-// growing buffer, reused for every part — cut at the buffer's part limits into deflate segments
-// (codec/gzip-segments.ts). Only the compressed copy leaves the thread, in an ArrayBuffer of its own
-// (transferable: zlib's output may share a pool with other Buffers).
+// PartBuilder: the part an encoder is filling — encoded records one after another in one growing
+// buffer, reused for every part — cut at the buffer's part limits. A cut part leaves as a copy in an
+// ArrayBuffer of its own (transferable: zlib's output may share a pool with other Buffers): a deflate
+// segment (codec/gzip-segments.ts) compressed at once ('deflate', on `send`'s line workers), or the raw
+// records for the caller to compress elsewhere ('raw', the daemon's inline encoder: the zlib thread pool).
 //
 // States: empty (bytes 0) → filling → cut (a segment appended to `parts`, empty again).
 import { deflateSegment } from '../codec/gzip-segments.js';
@@ -13,8 +14,11 @@ export interface BuiltPart {
   data: ArrayBuffer;
   length: number;
   records: number;
-  deflated: DeflatedInfo;
+  /** Set when data is a deflate segment ('deflate'); absent for raw records. */
+  deflated?: DeflatedInfo;
 }
+
+export type PartCompression = 'deflate' | 'raw';
 
 export class PartBuilder {
   buf: Uint8Array;
@@ -24,10 +28,12 @@ export class PartBuilder {
   parts: BuiltPart[] = [];
   readonly #partBytes: number;
   readonly #partRecords: number;
+  readonly #compression: PartCompression;
 
-  constructor(partBytes: number, partRecords: number) {
+  constructor(partBytes: number, partRecords: number, compression: PartCompression) {
     this.#partBytes = partBytes;
     this.#partRecords = partRecords;
+    this.#compression = compression;
     this.buf = new Uint8Array(partBytes + 64 * 1024);
   }
 
@@ -63,11 +69,20 @@ export class PartBuilder {
 
   cut(): void {
     if (this.count === 0) return;
-    const seg = deflateSegment(this.buf.subarray(0, this.bytes));
-    const data = new Uint8Array(seg.data.length);
-    data.set(seg.data);
-    this.parts.push({ data: data.buffer, length: data.length, records: this.count, deflated: seg.deflated });
+    const records = this.buf.subarray(0, this.bytes);
+    if (this.#compression === 'deflate') {
+      const seg = deflateSegment(records);
+      this.parts.push({ data: copyOf(seg.data), length: seg.data.length, records: this.count, deflated: seg.deflated });
+    } else {
+      this.parts.push({ data: copyOf(records), length: records.length, records: this.count });
+    }
     this.bytes = 0;
     this.count = 0;
   }
+}
+
+function copyOf(bytes: Uint8Array): ArrayBuffer {
+  const data = new Uint8Array(bytes.length);
+  data.set(bytes);
+  return data.buffer;
 }

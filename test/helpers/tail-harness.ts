@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { tempDir } from './tmp.js';
 import { openStore } from './store.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
-import type { EncodePool } from '../../src/ingest/encode-pool.js';
+import type { InlineEncoder } from '../../src/ingest/inline-encoder.js';
 import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
 import type { TailInputConfig } from '../../src/config/types.js';
 import type { BufferLimits, ChunkStore } from '../../src/buffer/store.js';
@@ -49,7 +49,7 @@ export interface TailHarnessOptions {
   /** Temp dir name prefix (default 'tdfwd-tail-'). */
   tmpPrefix?: string;
   /** A LineEncoder for every input; the harness closes it. */
-  encoder?: EncodePool;
+  encoder?: InlineEncoder;
   /** maxBatchBytes for inputs that do not set their own (default: the input's own default). */
   maxBatchBytes?: number;
 }
@@ -59,7 +59,7 @@ export class TailHarness {
   readonly logs: string;
   readonly store: ChunkStore;
   readonly writer: BufferWriter;
-  readonly encoder: EncodePool | undefined;
+  readonly encoder: InlineEncoder | undefined;
   readonly logged: { level: string; msg: string }[] = [];
   readonly #maxBatchBytes: number | undefined;
   readonly #inputs: TailInput[] = [];

@@ -1,5 +1,5 @@
-// The forward input with the daemon's encoder (its real worker thread, run from dist/: `npm test`
-// builds first): PackedForward entries are decoded off the main thread and committed as parts. The
+// The forward input with the daemon's encoder (ingest/inline-encoder.ts): PackedForward entries are
+// encoded into parts, compressed on the zlib thread pool and committed as parts. The
 // records stored must equal those of the in-thread path, acks must follow the commit and keep frame
 // order, and a frame whose entries are malformed is not acked (the ones before it are).
 import { connect, type Socket } from 'node:net';
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChunkStore } from '../../src/buffer/store.js';
 import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 import type { EventSink } from '../../src/core/sink.js';
-import { EncodePool } from '../../src/ingest/encode-pool.js';
+import { InlineEncoder } from '../../src/ingest/inline-encoder.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
 import { openStore } from '../helpers/store.js';
@@ -27,7 +27,7 @@ const T = 1_700_000_000;
 async function setup(withEncoder: boolean) {
   const t = tempDir();
   const store = openStore(t.dir);
-  const pool = withEncoder ? new EncodePool({ partBytes: 4096, partRecords: 50 }) : null;
+  const pool = withEncoder ? new InlineEncoder({ partBytes: 4096, partRecords: 50 }) : null;
   const writer = new BufferWriter(store);
   const calls = { write: 0, writeParts: 0 };
   const sink: EventSink = {

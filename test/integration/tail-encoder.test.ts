@@ -1,19 +1,18 @@
-// The tail input with a LineEncoder (the daemon's worker thread parses and encodes the lines): the
-// same guarantees as the in-thread path. Rotation while a writer appends, a restart, a crash at any
+// The tail input with a LineEncoder (the daemon's inline encoder parses, encodes and compresses the
+// lines in blocks): the same guarantees as the line-by-line path. Rotation while a writer appends, a restart, a crash at any
 // commit: every line exactly once, in order. Long lines (also longer than one read) are truncated
 // and counted; lines that do not parse are kept and counted; a partial last line waits.
-// The worker runs from dist/ (`npm test` builds first; run `npm run build` before this file alone).
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TailHarness, appWriter, crashingSink, lines, range, records as taggedRecords, sleep, waitFor } from '../helpers/tail-harness.js';
-import { EncodePool } from '../../src/ingest/encode-pool.js';
+import { InlineEncoder } from '../../src/ingest/inline-encoder.js';
 import type { ChunkStore } from '../../src/buffer/store.js';
 
 /** The tail harness with a LineEncoder: small parts, so a block becomes several parts committed in one transaction. */
 class Harness extends TailHarness {
   constructor() {
-    super({}, { tmpPrefix: 'tdfwd-tail-enc-', encoder: new EncodePool({ partBytes: 4096, partRecords: 50 }), maxBatchBytes: 64 * 1024 });
+    super({}, { tmpPrefix: 'tdfwd-tail-enc-', encoder: new InlineEncoder({ partBytes: 4096, partRecords: 50 }), maxBatchBytes: 64 * 1024 });
   }
 }
 

@@ -8,8 +8,8 @@
 //   closed
 //
 // Durable before acknowledged: `{ack: chunk}` is written only after the sink.write holding that
-// frame's events has resolved. With an encoder, a PackedForward frame's entries are decoded and
-// encoded on the encoder's thread (started as the frame arrives) and committed with sink.writeParts;
+// frame's events has resolved. With an encoder, a PackedForward frame's entries are encoded as
+// the frame arrives, compressed on the zlib thread pool and committed with sink.writeParts;
 // a batch is then a sequence of segments committed in frame order, and its acks follow them all.
 // While a write is pending the socket is paused (with an encoder: once the next batch holds
 // BATCH_PAUSE_BYTES), so a full buffer with overflow_action block stops reading this client (TCP
@@ -31,7 +31,7 @@ export interface ConnectionOptions {
   selfHostname: string;
   /** Aborted when the input stops: a write blocked on a full buffer gives up (no ack; the client retries). */
   signal: AbortSignal;
-  /** Decodes PackedForward entries off the main thread; without it every frame is decoded here. */
+  /** Encodes PackedForward entries into compressed parts; without it every frame is decoded into events. */
   encoder?: EntriesEncoder;
 }
 
@@ -209,10 +209,11 @@ export class ForwardConnection {
       return;
     }
     this.#writing = true;
-    // With an encoder, the next frames are read (up to BATCH_PAUSE_BYTES) and encoded on the
-    // encoder's thread while this batch commits; without one, decoding would only compete with it.
+    // With an encoder, the next frames are read (up to BATCH_PAUSE_BYTES) and encoded, their parts
+    // compressed on the zlib thread pool, while this batch commits; without one, decoding would only
+    // compete with it.
     if (!this.#opts.encoder) this.#socket.pause();
-    // The batch: the frames ready now, at least the first one. Frames still at the encoder are left
+    // The batch: the frames ready now, at least the first one. Frames still being compressed are left
     // for the next batch, so committing these overlaps encoding those.
     const head = this.#segments[0];
     if (head && !('events' in head)) await head.settled;

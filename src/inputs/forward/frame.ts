@@ -72,7 +72,7 @@ export function decodeEventFrame(frame: Buffer, nowSec: number): EventFrame {
 
 /**
  * The header of a PackedForward / CompressedPackedForward frame, without decoding its entries (an
- * encoder decodes them off this thread): null for the other modes. `entries` is decompressed; when it
+ * encoder copies them into compressed parts): null for the other modes. `entries` is decompressed; when it
  * is not (plain PackedForward) it is a view into `frame`.
  */
 export interface PackedFrame {

@@ -15,7 +15,7 @@ import { startUdpHeartbeat } from './heartbeat.js';
 export type ForwardInput = Input & { readonly port: number };
 
 export interface ForwardInputContext extends InputContext {
-  /** Decodes PackedForward entries off the main thread (the daemon's); without it, on this one. */
+  /** Encodes PackedForward entries into compressed parts (the daemon's); without it, frames are decoded into events. */
   encoder?: EntriesEncoder;
 }
 

@@ -33,7 +33,7 @@ export interface FileFormat {
 }
 
 /**
- * Complete lines of one read, for an encoder on another thread; `offset` is the end of the last of
+ * Complete lines of one read, for a LineEncoder; `offset` is the end of the last of
  * them (safe to commit with their records).
  */
 export interface LineBlock {

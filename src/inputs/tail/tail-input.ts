@@ -1,9 +1,9 @@
 // The tail input: follows the files matching the globs, as fluentd in_tail / Fluent Bit tail do, and
 // commits each batch of records with the position that produced it (PRODUCT rule 1).
 //
-// With a LineEncoder in its context (the daemon's worker thread) and no multiline, the lines are cut
-// into blocks of complete lines which the encoder parses and packs while this thread reads the next
-// block and commits the previous one (two blocks in flight per file at most). Each block's parts are
+// With a LineEncoder in its context (the daemon's) and no multiline, the lines are cut into blocks of
+// complete lines which the encoder parses, packs and compresses (on the zlib thread pool) while this
+// thread reads the next block and commits the previous one (two blocks in flight per file at most). Each block's parts are
 // committed with the offset at its end, in order; if a commit fails, the blocks after it are dropped
 // and the file is read again from the committed offset. Without an encoder (or with multiline), lines
 // are parsed here.
@@ -289,7 +289,7 @@ export class TailInput implements Input {
 
   /**
    * The read-and-commit part of a turn with an encoder: blocks of up to maxBatchBytes, each encoded
-   * on the worker while the previous one commits. Commits stay in file order.
+   * (and compressed) while the previous one commits. Commits stay in file order.
    */
   async #turnEncoded(f: PathFollower, head: TailFile, now: number, encoder: LineEncoder): Promise<boolean> {
     const inflight: Encoding[] = [];
@@ -309,7 +309,7 @@ export class TailInput implements Input {
         if (read.block === null && read.lead === null && read.offset === last) continue; // a long line still without its end
         let block = read.block ?? Buffer.alloc(0);
         if (block.length < SMALL_BLOCK_BYTES) block = Buffer.from(block);
-        else this.#blockBuf = null; // handed over to the encoder's thread with the block
+        else this.#blockBuf = null; // handed over to the encoder with the block (it comes back as `spare`)
         const result = encoder.encodeLines({
           tag: f.format.tag,
           format: this.#cfg.format,

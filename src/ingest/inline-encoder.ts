@@ -1,0 +1,91 @@
+// The daemon's line encoder without a thread of its own: blocks of tail lines and PackedForward entries
+// are parsed and encoded on the main thread (the transcoder makes that ~1 µs a line), and each part is
+// compressed into a deflate segment on libuv's thread pool (node:zlib), where the CPU-heavy half of
+// the work runs in parallel with reading and committing. A second V8 isolate (a worker thread) cost
+// ~25 MB of RSS for the same speed (bench/README.md).
+//
+// Owns the BlockEncoder and the tail of the chain of answers: jobs are answered in the order given.
+// Bounded: a job is encoded when given; only its compression waits, and each caller keeps only a few
+// jobs in flight (tail: two blocks; forward: one connection's unacked frames).
+//
+// States: open → closed (later jobs are rejected).
+import { constants, crc32, deflateRaw } from 'node:zlib';
+import { promisify } from 'node:util';
+import { GZIP_LEVEL } from '../codec/gzip-segments.js';
+import { TdfwdError } from '../core/errors.js';
+import type { EncodeJob, EncodeResult, EntriesEncoder, EntriesJob, EntriesResult, LineEncoder } from '../core/line-encoder.js';
+import type { EncodedPart } from '../core/sink.js';
+import { BlockEncoder } from './block-encoder.js';
+import type { BuiltPart } from './part-builder.js';
+
+const deflateRawAsync = promisify(deflateRaw);
+const SEGMENT = { level: GZIP_LEVEL, finishFlush: constants.Z_SYNC_FLUSH } as const;
+
+export interface InlineEncoderOptions {
+  /** Largest part in bytes, and in records (the buffer writer's part limits). */
+  partBytes: number;
+  partRecords: number;
+}
+
+export class InlineEncoder implements LineEncoder, EntriesEncoder {
+  readonly #encoder: BlockEncoder;
+  /** Settles when the last job given has been answered. */
+  #last: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(opts: InlineEncoderOptions) {
+    this.#encoder = new BlockEncoder(Math.max(1024, opts.partBytes), Math.max(1, opts.partRecords));
+  }
+
+  encodeLines(job: EncodeJob): Promise<EncodeResult> {
+    return this.#run('lines', () => {
+      const r = this.#encoder.lines(job);
+      const { lines, parseErrors, truncatedLines } = r;
+      // The block is encoded: its memory (when it has its own) goes back to be read into again.
+      const own = job.block.buffer instanceof ArrayBuffer && job.block.buffer.byteLength > Buffer.poolSize;
+      const spare = own ? { spare: Buffer.from(job.block.buffer) } : {};
+      return { parts: r.parts, tag: job.tag, result: (parts: EncodedPart[]) => ({ parts, lines, parseErrors, truncatedLines, ...spare }) };
+    });
+  }
+
+  encodeEntries(job: EntriesJob): Promise<EntriesResult> {
+    return this.#run('forward entries', () => {
+      const r = this.#encoder.entries(job.entries, job.nowSec);
+      const { records, skipped } = r;
+      return { parts: r.parts, tag: job.tag, result: (parts: EncodedPart[]) => ({ parts, records, skipped }) };
+    });
+  }
+
+  /** Later jobs are rejected; jobs given before are still answered. */
+  close(): Promise<void> {
+    this.#closed = true;
+    return this.#last.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  #run<R>(what: string, encode: () => { parts: BuiltPart[]; tag: string; result: (parts: EncodedPart[]) => R }): Promise<R> {
+    if (this.#closed) return Promise.reject(new TdfwdError('IO', 'the line encoder is closed; the daemon is stopping'));
+    let answer: Promise<R>;
+    try {
+      const { parts, tag, result } = encode();
+      const compressed = Promise.all(parts.map((p) => compress(tag, p)));
+      const before = this.#last;
+      answer = compressed.then(async (done) => {
+        await before.catch(() => undefined);
+        return result(done);
+      });
+    } catch (err) {
+      answer = Promise.reject(new TdfwdError('IO', `encoding ${what} failed: ${(err as Error).message}`));
+    }
+    this.#last = answer.catch(() => undefined);
+    return answer;
+  }
+}
+
+async function compress(tag: string, part: BuiltPart): Promise<EncodedPart> {
+  const raw = new Uint8Array(part.data, 0, part.length);
+  const deflated = { rawBytes: raw.length, crc: crc32(raw) };
+  return { tag, records: part.records, data: await deflateRawAsync(raw, SEGMENT), deflated };
+}
