@@ -159,6 +159,17 @@ export class TdfwdMetrics implements DeliveryObserver {
     this.#inflight.set({ output }, 0);
   }
 
+  /**
+   * An output a reload removed: its gauges (state, concurrency limit, in flight) go, so no alert keeps
+   * seeing a state nothing updates any more. Its counters and histograms keep their totals (history
+   * stays true; a restart resets them as it does every counter).
+   */
+  forgetOutput(output: string): void {
+    this.#concurrency.remove({ output });
+    this.#inflight.remove({ output });
+    for (const state of OUTPUT_STATES) this.#outputState.remove({ output, state });
+  }
+
   // -- DeliveryObserver
 
   attempt(output: string, chunk: SealedChunk, inflight: number): void {

@@ -101,7 +101,6 @@ export class Daemon {
       deliveryLogObserver(this.#log),
       persistOutputState(this.#store, config.outputs.map((o) => ({ name: o.name, concurrency: o.concurrency.adaptive ? 1 : o.concurrency.max }))),
     );
-    for (const o of config.outputs) this.metrics.trackOutput(o.name, 'healthy', o.concurrency.adaptive ? 1 : o.concurrency.max);
     return new Pipeline(config, {
       store: this.#store,
       writer: this.#writer,
@@ -133,6 +132,7 @@ export class Daemon {
   async #startAll(config: TdfwdConfig): Promise<void> {
     this.#store.reclaimLeases();
     await this.#store.sealOpen(Date.now() - config.buffer.flushInterval);
+    this.#trackOutputs(config);
     await this.#pipeline.start();
     if (config.admin.listen) {
       this.#admin = await startAdminServer({
@@ -151,6 +151,17 @@ export class Daemon {
       { buffer: config.buffer.path, inputs: config.inputs.length, outputs: config.outputs.length },
       `tdfwd daemon running: ${config.inputs.length} inputs, ${config.outputs.length} outputs, buffer ${config.buffer.path}`,
     );
+  }
+
+  /**
+   * The outputs' gauges as their delivery starts (after the previous pipeline's delivery stopped, so
+   * its last answers do not count against the new one): healthy, the starting concurrency limit,
+   * nothing in flight. Outputs `before` had and `config` has not lose their gauges.
+   */
+  #trackOutputs(config: TdfwdConfig, before?: TdfwdConfig): void {
+    const names = new Set(config.outputs.map((o) => o.name));
+    for (const o of before?.outputs ?? []) if (!names.has(o.name)) this.metrics.forgetOutput(o.name);
+    for (const o of config.outputs) this.metrics.trackOutput(o.name, 'healthy', o.concurrency.adaptive ? 1 : o.concurrency.max);
   }
 
   #refreshStats(): void {
@@ -221,6 +232,7 @@ export class Daemon {
       this.#apply(running.config);
       this.#pipeline = running;
       await old.stopDelivery(5000);
+      this.#trackOutputs(running.config, old.config);
       running.startDelivery();
       if (failure) {
         this.#log.error({ err: failure.message }, `reload failed, the previous config runs again: ${failure.message}`);

@@ -1,28 +1,31 @@
-// SIGHUP as an operator sends it: a good config is applied, a bad one refused with the old one kept, a
-// config that cannot start (a port in use) rolled back; the stdin input survives reloads.
+// SIGHUP as an operator sends it: a good config is applied (a removed output's gauges leave /metrics),
+// a bad one refused with the old one kept, a config that cannot start (a port in use) rolled back; the
+// stdin input survives reloads.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
-import { endpoint, exactlyOnce, freePort, occupy, post, seqCounts, startDaemon, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
+import { endpoint, exactlyOnce, freePort, metric, occupy, post, seqCounts, startDaemon, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
 
 function records(from: number, n: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify(Array.from({ length: n }, (_, i) => ({ seq: from + i, ...extra })));
 }
 
 describe('tdfwd run: SIGHUP', () => {
-  it('a good config is applied: a new http input and a changed output work', async () => {
+  it('a good config is applied: a new http input and a changed output work; the old output leaves /metrics', async () => {
     const dir = work();
     const storeA = join(dir, 'a.ndjson');
     const storeB = join(dir, 'b.ndjson');
     const epA = await endpoint({ storeFile: storeA });
     const epB = await endpoint({ storeFile: storeB });
     const [p1, p2] = [await freePort(), await freePort()];
-    const base = { buffer: { path: join(dir, 'buf'), flush_interval: '500ms' }, admin: { listen: 'off' } };
+    const base = { buffer: { path: join(dir, 'buf'), flush_interval: '500ms' }, admin: { listen: '127.0.0.1:0' } };
     const file = join(dir, 'tdfwd.yaml');
-    writeConfig(file, { ...base, inputs: [{ type: 'http', bind: '127.0.0.1', port: p1 }], outputs: [tdOutput(epA.url)] });
+    writeConfig(file, { ...base, inputs: [{ type: 'http', bind: '127.0.0.1', port: p1 }], outputs: [tdOutput(epA.url, { name: 'first' })] });
     const d = await startDaemon(file);
     expect((await post(p1, '/td.hup.one', records(0, 10))).status).toBe(200);
     await waitFor(() => storedRows(storeA).length === 10, 20_000);
+    const admin = d.adminUrl();
+    expect(await metric(admin, 'tdfwd_output_state', { output: 'first', state: 'healthy' })).toBe(1);
 
     writeConfig(file, {
       ...base,
@@ -30,10 +33,14 @@ describe('tdfwd run: SIGHUP', () => {
         { type: 'http', bind: '127.0.0.1', port: p1 },
         { type: 'http', bind: '127.0.0.1', port: p2 },
       ],
-      outputs: [tdOutput(epB.url)],
+      outputs: [tdOutput(epB.url, { name: 'second' })],
     });
     d.signal('SIGHUP');
     await d.waitLog((l) => l.msg.startsWith('config reloaded'));
+    const text = await (await fetch(`${admin}/metrics`)).text();
+    expect(text).not.toMatch(/tdfwd_output_(state|concurrency_limit|inflight_requests)\{[^}]*output="first"/);
+    expect(text).toMatch(/tdfwd_output_state\{output="second",state="healthy"\} 1/);
+    expect(await metric(admin, 'tdfwd_delivered_records_total', { output: 'first' })).toBe(10); // history stays
     expect((await post(p1, '/td.hup.one', records(10, 10))).status).toBe(200);
     expect((await post(p2, '/td.hup.two', records(20, 10))).status).toBe(200);
     await waitFor(() => storedRows(storeB).length === 20, 20_000);

@@ -3,9 +3,9 @@
 //
 // With a LineEncoder in its context (the daemon's) and no multiline, the lines are cut into blocks of
 // complete lines which the encoder parses, packs and compresses (on the zlib thread pool) while this
-// thread reads the next block and commits the previous one (two blocks in flight per file at most). Each block's parts are
-// committed with the offset at its end, in order; if a commit fails, the blocks after it are dropped
-// and the file is read again from the committed offset. Without an encoder (or with multiline), lines
+// input reads the next block and commits the previous one (two blocks in flight per file at most).
+// Each block's parts are committed with the offset at its end, in order; if a commit fails, the blocks
+// after it are dropped and the file is read again from the committed offset. Without an encoder (or with multiline), lines
 // are parsed here.
 //
 // One poll loop serves every file: every ~250 ms it stats each path (rotation, deletion, truncation,
