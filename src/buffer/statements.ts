@@ -54,7 +54,8 @@ export function prepare(db: Db) {
     ),
     getPosition: s<[string]>(`SELECT source, inode, offset FROM positions WHERE source = ?`),
     allPositions: s(`SELECT source, inode, offset FROM positions ORDER BY source`),
-    deletePosition: s<[string]>(`DELETE FROM positions WHERE source = ?`),
+    stalePositions: s<[number]>(`SELECT source FROM positions WHERE updated_at < ? ORDER BY source`),
+    deleteStalePosition: s<[string, number]>(`DELETE FROM positions WHERE source = ? AND updated_at < ?`),
 
     // -- seal
     markSealing: s<[string, number, number]>(

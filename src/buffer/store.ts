@@ -161,8 +161,15 @@ export class ChunkStore {
     return this.#st.allPositions.all() as StoredPosition[];
   }
 
-  deletePosition(source: string): void {
-    this.#st.deletePosition.run(source);
+  /** Sources whose position was last committed before `before` (ms since the epoch). */
+  stalePositions(before: number): string[] {
+    return (this.#st.stalePositions.all(before) as { source: string }[]).map((r) => r.source);
+  }
+
+  /** Forgets a source's position if it is still older than `before` (no commit moved it since). */
+  deleteStalePosition(source: string, before: number): boolean {
+    this.#assertOpen();
+    return this.#st.deleteStalePosition.run(source, before).changes > 0;
   }
 
   #makeRoom(incoming: number): void {

@@ -23,7 +23,12 @@ import { setLoggerSecrets, type Logger } from './logger.js';
 import { deliveryLogObserver } from './log-observer.js';
 import type { StdinInput } from '../inputs/stdin.js';
 import { Pipeline } from './pipeline.js';
+import { PositionSweep } from './position-sweep.js';
 import { statusJson, type OutputStateView, type StatusJson } from './status-json.js';
+
+/** Tail positions not moved for this long, of files missing at two sweeps in a row, are forgotten. */
+const POSITION_STALE_MS = 24 * 3600_000;
+const POSITION_SWEEP_EVERY_MS = 3600_000;
 
 export interface DaemonOptions {
   configFile: string;
@@ -44,6 +49,8 @@ export class Daemon {
   #pipeline: Pipeline;
   #admin: AdminServer | null = null;
   #statsTimer: NodeJS.Timeout | null = null;
+  #sweepTimer: NodeJS.Timeout | null = null;
+  readonly #positionSweep: PositionSweep;
   #state: 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped' = 'starting';
   #reloading: Promise<boolean> | null = null;
   readonly #warnedTags = new Set<string>();
@@ -61,6 +68,7 @@ export class Daemon {
     this.#encoder = new InlineEncoder({ partBytes: part.bytes, partRecords: part.records });
     this.#router = routerOf(config);
     this.#pipeline = this.#buildPipeline(config);
+    this.#positionSweep = new PositionSweep(store, POSITION_STALE_MS);
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
@@ -146,6 +154,9 @@ export class Daemon {
     this.#statsTimer = setInterval(() => this.#refreshStats(), 2000);
     this.#statsTimer.unref();
     this.#refreshStats();
+    this.#sweepPositions();
+    this.#sweepTimer = setInterval(() => this.#sweepPositions(), POSITION_SWEEP_EVERY_MS);
+    this.#sweepTimer.unref();
     this.#state = 'running';
     this.#log.info(
       { buffer: config.buffer.path, inputs: config.inputs.length, outputs: config.outputs.length },
@@ -162,6 +173,17 @@ export class Daemon {
     const names = new Set(config.outputs.map((o) => o.name));
     for (const o of before?.outputs ?? []) if (!names.has(o.name)) this.metrics.forgetOutput(o.name);
     for (const o of config.outputs) this.metrics.trackOutput(o.name, 'healthy', o.concurrency.adaptive ? 1 : o.concurrency.max);
+  }
+
+  #sweepPositions(): void {
+    try {
+      const gone = this.#positionSweep.sweep(Date.now());
+      if (gone.length > 0) {
+        this.#log.info({ files: gone.length, paths: gone.slice(0, 10) }, `forgot the tail positions of ${gone.length} files gone for over a day`);
+      }
+    } catch (err) {
+      this.#log.error(`sweeping tail positions failed: ${(err as Error).message}`);
+    }
   }
 
   #refreshStats(): void {
@@ -276,6 +298,7 @@ export class Daemon {
     this.#state = 'stopping';
     this.#log.info(`stopping (${reason}): inputs first, then delivering for up to ${graceMs} ms`);
     if (this.#statsTimer) clearInterval(this.#statsTimer);
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     await this.#reloading?.catch(() => {});
     const p = this.#pipeline;
     await p.stopInputs();

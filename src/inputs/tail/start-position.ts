@@ -24,6 +24,11 @@ export function sourceOf(path: string): string {
   return `tail:${path}`;
 }
 
+/** The path of a tail position's source; null for another kind of source. */
+export function pathOfSource(source: string): string | null {
+  return source.startsWith('tail:') ? source.slice('tail:'.length) : null;
+}
+
 /** Offsets claimed by inode: stored positions whose path now names a different file. */
 export function claimsByInode(
   current: ReadonlyMap<string, string>, // path → inode it names now
