@@ -12,6 +12,11 @@ export type Db = Database.Database;
 
 export const DB_FILE = 'buffer.db';
 
+/** SQLite could not write because the disk or the file system quota is full (ENOSPC, EDQUOT). */
+export function isDiskFull(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'SQLITE_FULL';
+}
+
 export function openDb(dir: string, sync: SyncMode = 'full'): Db {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

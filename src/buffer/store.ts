@@ -17,10 +17,10 @@
 //
 // States: open → sealing → queued ⇄ inflight → (deleted) ; inflight → parked → queued (chunks retry)
 import { hostname } from 'node:os';
-import { BufferFullError, TdfwdError } from '../core/errors.js';
+import { BufferFullError, DiskFullError, TdfwdError } from '../core/errors.js';
 import { newChunkKey, type ChunkState, type SealedChunk } from '../core/chunk.js';
 import type { EncodedPart, PositionUpdate, StoredPart } from '../core/sink.js';
-import { openDb, type Db, type SyncMode } from './db.js';
+import { isDiskFull, openDb, type Db, type SyncMode } from './db.js';
 import { newOwner, ownerIsDead } from './owner.js';
 import { prepare, type ChunkRow, type PartRow, type Statements } from './statements.js';
 
@@ -90,6 +90,8 @@ export class ChunkStore {
   #sealQueue: number[] = [];
   #sealing: Promise<void> | null = null;
   #sealError: Error | null = null;
+  /** Chunks whose seal failed (e.g. a full disk): sealed again at the next sealOpen. */
+  readonly #sealRetry = new Set<number>();
   #closed = false;
 
   constructor(opts: StoreOptions) {
@@ -144,7 +146,7 @@ export class ChunkStore {
       }
       for (const p of positions) this.#st.upsertPosition.run(p.source, p.inode, p.offset, now);
     });
-    tx.immediate();
+    this.#guard(() => tx.immediate());
     for (const id of toSeal) this.#enqueueSeal(id);
   }
 
@@ -212,8 +214,10 @@ export class ChunkStore {
         try {
           await this.#sealOne(id);
         } catch (err) {
-          // The chunk stays `sealing` with its parts on disk; it is re-sealed at the next open.
+          // The chunk stays `sealing` with its parts on disk: sealed again at the next sealOpen (the
+          // seal timer's), or by the next process if this one ends first.
           this.#sealError = err as Error;
+          this.#sealRetry.add(id);
         }
       }
     } finally {
@@ -231,15 +235,13 @@ export class ChunkStore {
       return storedPart(row);
     });
     if (this.#closed) return;
-    this.#db
-      .transaction(() => {
-        const done = this.#st.completeSeal.run(this.#now(), payload.length, id, this.owner);
-        if (done.changes === 1) {
-          this.#st.insertPayload.run(id, payload);
-          this.#st.deleteParts.run(id);
-        }
-      })
-      .immediate();
+    this.#immediate(() => {
+      const done = this.#st.completeSeal.run(this.#now(), payload.length, id, this.owner);
+      if (done.changes === 1) {
+        this.#st.insertPayload.run(id, payload);
+        this.#st.deleteParts.run(id);
+      }
+    });
   }
 
   /**
@@ -250,22 +252,22 @@ export class ChunkStore {
     this.#assertOpen();
     const now = this.#now();
     const ids: number[] = [];
-    this.#db
-      .transaction(() => {
-        for (const row of this.#st.openChunks.all() as { id: number; created_at: number }[]) {
-          if (row.created_at <= olderThan) {
-            this.#markSealing(row.id, now);
-            ids.push(row.id);
-          }
+    this.#immediate(() => {
+      for (const row of this.#st.openChunks.all() as { id: number; created_at: number }[]) {
+        if (row.created_at <= olderThan) {
+          this.#markSealing(row.id, now);
+          ids.push(row.id);
         }
-        for (const row of this.#st.sealingChunks.all() as { id: number; lease_owner: string | null; lease_expires: number | null }[]) {
-          if (row.lease_owner === this.owner) continue;
-          if (ownerIsDead(row.lease_owner) || (row.lease_expires ?? 0) < now) {
-            if (this.#st.claimSealing.run(this.owner, now + SEAL_LEASE_MS, row.id, row.lease_owner).changes === 1) ids.push(row.id);
-          }
+      }
+      for (const row of this.#st.sealingChunks.all() as { id: number; lease_owner: string | null; lease_expires: number | null }[]) {
+        if (row.lease_owner === this.owner) continue;
+        if (ownerIsDead(row.lease_owner) || (row.lease_expires ?? 0) < now) {
+          if (this.#st.claimSealing.run(this.owner, now + SEAL_LEASE_MS, row.id, row.lease_owner).changes === 1) ids.push(row.id);
         }
-      })
-      .immediate();
+      }
+    });
+    for (const id of this.#sealRetry) ids.push(id);
+    this.#sealRetry.clear();
     for (const id of ids) this.#enqueueSeal(id);
     await this.drainSeals();
   }
@@ -276,6 +278,7 @@ export class ChunkStore {
     if (this.#sealError) {
       const err = this.#sealError;
       this.#sealError = null;
+      if (err instanceof DiskFullError) throw err;
       throw new TdfwdError('IO', `sealing a chunk failed: ${err.message}`);
     }
   }
@@ -291,16 +294,14 @@ export class ChunkStore {
   reclaimLeases(): number {
     const now = this.#now();
     let n = 0;
-    this.#db
-      .transaction(() => {
-        for (const row of this.#st.inflightChunks.all() as { id: number; lease_owner: string; lease_expires: number }[]) {
-          if (row.lease_owner === this.owner) continue;
-          if (row.lease_expires < now || ownerIsDead(row.lease_owner)) {
-            n += this.#st.reclaim.run(now, row.id, row.lease_owner).changes;
-          }
+    this.#immediate(() => {
+      for (const row of this.#st.inflightChunks.all() as { id: number; lease_owner: string; lease_expires: number }[]) {
+        if (row.lease_owner === this.owner) continue;
+        if (row.lease_expires < now || ownerIsDead(row.lease_owner)) {
+          n += this.#st.reclaim.run(now, row.id, row.lease_owner).changes;
         }
-      })
-      .immediate();
+      }
+    });
     return n;
   }
 
@@ -318,13 +319,11 @@ export class ChunkStore {
        ORDER BY in_doubt_since IS NULL, in_doubt_since, created_at, id LIMIT ?`,
     );
     const ids: number[] = [];
-    this.#db
-      .transaction(() => {
-        for (const row of pick.all(...tags, limit) as { id: number }[]) {
-          if (this.#st.takeLease.run(this.owner, now + leaseMs, now, now, row.id).changes === 1) ids.push(row.id);
-        }
-      })
-      .immediate();
+    this.#immediate(() => {
+      for (const row of pick.all(...tags, limit) as { id: number }[]) {
+        if (this.#st.takeLease.run(this.owner, now + leaseMs, now, now, row.id).changes === 1) ids.push(row.id);
+      }
+    });
     const out: SealedChunk[] = [];
     for (const id of ids) {
       const row = this.#st.chunkById.get(id) as ChunkRow;
@@ -340,37 +339,35 @@ export class ChunkStore {
 
   /** Delivered: delete the chunk. False if this process no longer holds its lease. */
   ack(id: number): boolean {
-    return this.#st.ack.run(id, this.owner).changes === 1;
+    return this.#guard(() => this.#st.ack.run(id, this.owner).changes === 1);
   }
 
   /** Back to `queued` after a retryable outcome; `inDoubt` records the first in-doubt time. */
   release(id: number, error: string | null, inDoubt: boolean): boolean {
-    return this.#st.release.run(error, inDoubt ? 1 : 0, this.#now(), id, this.owner).changes === 1;
+    return this.#guard(() => this.#st.release.run(error, inDoubt ? 1 : 0, this.#now(), id, this.owner).changes === 1);
   }
 
   park(id: number, reason: string): boolean {
-    return this.#st.park.run(reason, this.#now(), id, this.owner).changes === 1;
+    return this.#guard(() => this.#st.park.run(reason, this.#now(), id, this.owner).changes === 1);
   }
 
   /** Replace a leased chunk by sealed halves (a 413 split), in one transaction. */
   split(parent: SealedChunk, halves: readonly { key: string; records: number; rawBytes: number; payload: Buffer }[]): number[] {
     const ids: number[] = [];
-    this.#db
-      .transaction(() => {
-        const row = this.#st.chunkById.get(parent.id) as ChunkRow | undefined;
-        if (!row || row.state !== 'inflight' || row.lease_owner !== this.owner) return;
-        this.#st.deleteChunk.run(parent.id);
-        const now = this.#now();
-        for (const h of halves) {
-          const id = Number(
-            this.#st.insertSealed.run(h.key, parent.tag, h.records, h.rawBytes, h.payload.length, parent.createdAt, now, parent.key)
-              .lastInsertRowid,
-          );
-          this.#st.insertPayload.run(id, h.payload);
-          ids.push(id);
-        }
-      })
-      .immediate();
+    this.#immediate(() => {
+      const row = this.#st.chunkById.get(parent.id) as ChunkRow | undefined;
+      if (!row || row.state !== 'inflight' || row.lease_owner !== this.owner) return;
+      this.#st.deleteChunk.run(parent.id);
+      const now = this.#now();
+      for (const h of halves) {
+        const id = Number(
+          this.#st.insertSealed.run(h.key, parent.tag, h.records, h.rawBytes, h.payload.length, parent.createdAt, now, parent.key)
+            .lastInsertRowid,
+        );
+        this.#st.insertPayload.run(id, h.payload);
+        ids.push(id);
+      }
+    });
     return ids;
   }
 
@@ -413,32 +410,28 @@ export class ChunkStore {
 
   unparkAll(): number {
     let n = 0;
-    this.#db
-      .transaction(() => {
-        for (const { id } of this.#st.parkedIds.all() as { id: number }[]) n += this.#st.unpark.run(id).changes;
-      })
-      .immediate();
+    this.#immediate(() => {
+      for (const { id } of this.#st.parkedIds.all() as { id: number }[]) n += this.#st.unpark.run(id).changes;
+    });
     return n;
   }
 
   /** Delete a chunk for good (an operator's decision); counted. Refuses an inflight chunk. */
   dropChunk(id: number): boolean {
     let ok = false;
-    this.#db
-      .transaction(() => {
-        const row = this.#st.chunkById.get(id) as ChunkRow | undefined;
-        if (!row || row.state === 'inflight') return;
-        this.#st.deleteChunk.run(id);
-        this.#st.bumpCounter.run('dropped_chunks', 1);
-        this.#st.bumpCounter.run('dropped_records', row.records);
-        ok = true;
-      })
-      .immediate();
+    this.#immediate(() => {
+      const row = this.#st.chunkById.get(id) as ChunkRow | undefined;
+      if (!row || row.state === 'inflight') return;
+      this.#st.deleteChunk.run(id);
+      this.#st.bumpCounter.run('dropped_chunks', 1);
+      this.#st.bumpCounter.run('dropped_records', row.records);
+      ok = true;
+    });
     return ok;
   }
 
   bumpCounter(name: string, by = 1): void {
-    this.#st.bumpCounter.run(name, by);
+    this.#guard(() => this.#st.bumpCounter.run(name, by));
   }
 
   counters(): Record<string, number> {
@@ -448,7 +441,7 @@ export class ChunkStore {
   }
 
   saveOutputState(name: string, state: string, concurrency: number, nextAttemptAt: number | null): void {
-    this.#st.saveOutputState.run(name, state, concurrency, nextAttemptAt, this.#now());
+    this.#guard(() => this.#st.saveOutputState.run(name, state, concurrency, nextAttemptAt, this.#now()));
   }
 
   outputStates(): { name: string; state: string; concurrency: number; next_attempt_at: string | null }[] {
@@ -499,6 +492,21 @@ export class ChunkStore {
          WHERE state = 'inflight' AND lease_owner = ?`)
       .run(this.owner);
     this.#db.close();
+  }
+
+  /** One write transaction (BEGIN IMMEDIATE); a full disk becomes a DiskFullError. */
+  #immediate(fn: () => void): void {
+    this.#guard(() => this.#db.transaction(fn).immediate());
+  }
+
+  /** Runs a write; SQLite's "database or disk is full" becomes a DiskFullError naming the buffer. */
+  #guard<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (err) {
+      if (isDiskFull(err)) throw new DiskFullError(this.dir);
+      throw err;
+    }
   }
 
   #assertOpen(): void {

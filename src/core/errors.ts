@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'CONFIG'
   | 'BUFFER_LOCKED'
   | 'BUFFER_FULL'
+  | 'DISK_FULL'
   | 'BUFFER_CORRUPT'
   | 'IO'
   | 'NOT_FOUND'
@@ -48,9 +49,20 @@ export class ConfigError extends TdfwdError {
 
 /** The buffer cannot take more data and the overflow action says reject. */
 export class BufferFullError extends TdfwdError {
-  constructor(message: string) {
-    super('BUFFER_FULL', message, EXIT_INCOMPLETE);
+  constructor(message: string, code: 'BUFFER_FULL' | 'DISK_FULL' = 'BUFFER_FULL') {
+    super(code, message, EXIT_INCOMPLETE);
     this.name = 'BufferFullError';
+  }
+}
+
+/**
+ * The disk (or file system quota) holding the buffer is full: SQLite could not write. Everything
+ * committed before stays; inputs treat it as a full buffer (wait, or reject at the source).
+ */
+export class DiskFullError extends BufferFullError {
+  constructor(dir: string) {
+    super(`the disk holding the buffer (${dir}) is full: nothing more can be committed until space is freed there; everything committed so far is kept`, 'DISK_FULL');
+    this.name = 'DiskFullError';
   }
 }
 

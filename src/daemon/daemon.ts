@@ -11,7 +11,7 @@ import { startAdminServer, type AdminServer } from '../admin/server.js';
 import type { ChunkStore } from '../buffer/store.js';
 import { loadConfig } from '../config/load.js';
 import type { TdfwdConfig } from '../config/types.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DiskFullError } from '../core/errors.js';
 import { combineObservers } from '../delivery/events.js';
 import { persistOutputState } from '../delivery/persist-state.js';
 import { InlineEncoder } from '../ingest/inline-encoder.js';
@@ -19,7 +19,7 @@ import { BufferWriter } from '../ingest/writer.js';
 import { Router } from '../router/router.js';
 import { openStore } from './open-store.js';
 import { DaemonLock } from './lock.js';
-import { setLoggerSecrets, type Logger } from './logger.js';
+import { setLoggerSecrets, throttledLog, type Logger } from './logger.js';
 import { deliveryLogObserver } from './log-observer.js';
 import type { StdinInput } from '../inputs/stdin.js';
 import { Pipeline } from './pipeline.js';
@@ -54,15 +54,21 @@ export class Daemon {
   #state: 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped' = 'starting';
   #reloading: Promise<boolean> | null = null;
   readonly #warnedTags = new Set<string>();
+  /** Failures that repeat with every event or tick, logged at most every 30 s. */
+  readonly #throttled: ReturnType<typeof throttledLog>;
   #router: Router<string>;
 
   private constructor(opts: DaemonOptions, config: TdfwdConfig, lock: DaemonLock, store: ChunkStore) {
     this.#opts = opts;
     this.#log = opts.log;
+    this.#throttled = throttledLog(opts.log);
     this.#lock = lock;
     this.#store = store;
     this.#writer = new BufferWriter(store, {
-      onBlocked: (m) => this.#log.warn(`${m}; inputs are paused until delivery makes room`),
+      onBlocked: (m, cause) =>
+        this.#log.warn(cause === 'disk' ? `${m}; inputs are paused until it can write again` : `${m}; inputs are paused until delivery makes room`),
+      // A full disk is a full buffer: inputs wait, unless the overflow action says reject.
+      waitOnDiskFull: () => store.limits.overflowAction !== 'throw_exception',
     });
     const part = this.#writer.partLimits;
     this.#encoder = new InlineEncoder({ partBytes: part.bytes, partRecords: part.records });
@@ -107,7 +113,11 @@ export class Daemon {
     const observer = combineObservers(
       this.metrics,
       deliveryLogObserver(this.#log),
-      persistOutputState(this.#store, config.outputs.map((o) => ({ name: o.name, concurrency: o.concurrency.adaptive ? 1 : o.concurrency.max }))),
+      persistOutputState(
+        this.#store,
+        config.outputs.map((o) => ({ name: o.name, concurrency: o.concurrency.adaptive ? 1 : o.concurrency.max })),
+        (err) => this.#throttled('warn', `saving output state in the buffer failed: ${err.message}`),
+      ),
     );
     return new Pipeline(config, {
       store: this.#store,
@@ -138,8 +148,15 @@ export class Daemon {
   }
 
   async #startAll(config: TdfwdConfig): Promise<void> {
-    this.#store.reclaimLeases();
-    await this.#store.sealOpen(Date.now() - config.buffer.flushInterval);
+    try {
+      this.#store.reclaimLeases();
+      await this.#store.sealOpen(Date.now() - config.buffer.flushInterval);
+    } catch (err) {
+      // A full disk must not keep the daemon down: it starts with its inputs waiting, and the seal
+      // timer and delivery retry (they free space as chunks are delivered).
+      if (!(err instanceof DiskFullError)) throw err;
+      this.#log.warn(`starting anyway: ${err.message}`);
+    }
     this.#trackOutputs(config);
     await this.#pipeline.start();
     if (config.admin.listen) {
@@ -190,7 +207,7 @@ export class Daemon {
     try {
       this.metrics.setBufferStats(this.#store.stats());
     } catch (err) {
-      this.#log.error(`reading buffer stats failed: ${(err as Error).message}`);
+      this.#throttled('error', `reading buffer stats failed: ${(err as Error).message}`);
     }
   }
 

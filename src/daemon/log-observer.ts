@@ -22,6 +22,9 @@ export function deliveryLogObserver(log: Logger): DeliveryObserver {
         log.warn({ output, chunk: chunk.key }, `${output}: lost the lease of chunk ${chunk.key} (another process reclaimed it)`);
       }
     },
+    bufferError(output: string, message: string) {
+      log.error({ output, err: message }, `${output}: the buffer cannot record delivery results (${message}); retrying every second, nothing is lost`);
+    },
     duplicateRisk(output: string, chunk: SealedChunk, ms: number) {
       log.warn({ output, chunk: chunk.key, in_doubt_for_s: Math.round(ms / 1000) }, `${output}: duplicate risk: chunk ${chunk.key} re-sent after the endpoint's dedup window`);
     },

@@ -25,3 +25,18 @@ export function createLogger(level: string, secrets: readonly string[]): Logger 
 export function setLoggerSecrets(logger: Logger, secrets: readonly string[]): void {
   (logger as Logger & { setSecrets?: (s: readonly string[]) => void }).setSecrets?.(secrets);
 }
+
+/**
+ * A log line at most once per `everyMs` for the same message: for failures that repeat with every
+ * event or tick (a full disk), so the log says it without flooding.
+ */
+export function throttledLog(log: Logger, everyMs = 30_000): (level: 'warn' | 'error', message: string) => void {
+  const lastAt = new Map<string, number>();
+  return (level, message) => {
+    const now = Date.now();
+    if (now - (lastAt.get(message) ?? -Infinity) < everyMs) return;
+    if (lastAt.size > 100) lastAt.clear();
+    lastAt.set(message, now);
+    log[level](message);
+  };
+}

@@ -22,7 +22,7 @@ import { createTailInput } from '../inputs/tail/index.js';
 import type { Input, InputContext } from '../inputs/types.js';
 import type { Output } from '../outputs/types.js';
 import { buildOutputs } from './compose.js';
-import type { Logger } from './logger.js';
+import { throttledLog, type Logger } from './logger.js';
 
 /**
  * Bytes of lines in one tail commit at most. 1 MiB: with parts compressed by the encoder a
@@ -119,10 +119,11 @@ export class Pipeline {
   startDelivery(): void {
     this.engine.start();
     const { store, log } = this.#deps;
+    const throttled = throttledLog(log);
     this.#sealTimer = startSealTimer({
       clock: systemClock,
       random: systemRandom,
-      onError: (err) => log.error(`sealing chunks failed: ${(err as Error).message}`),
+      onError: (err) => throttled('error', `sealing chunks failed: ${(err as Error).message}`),
       intervalMs: this.config.buffer.flushInterval,
       seal: async (olderThanMs: number) => {
         await store.sealOpen(olderThanMs);

@@ -14,6 +14,11 @@ export interface DeliveryObserver {
   stateChange?(output: string, from: OutputState, to: OutputState, reason: string, resumeAt: number | null): void;
   duplicateRisk?(output: string, chunk: SealedChunk, inDoubtForMs: number): void;
   concurrency?(output: string, limit: number): void;
+  /**
+   * The buffer could not record what delivery did (e.g. its disk is full): reported once per streak of
+   * failures. Leasing waits and retries; a finished attempt's result is recorded again until it sticks.
+   */
+  bufferError?(output: string, message: string): void;
 }
 
 /** Fan one event stream out to several observers. */
@@ -25,5 +30,6 @@ export function combineObservers(...observers: (DeliveryObserver | undefined)[])
     stateChange: (...a) => list.forEach((o) => o.stateChange?.(...a)),
     duplicateRisk: (...a) => list.forEach((o) => o.duplicateRisk?.(...a)),
     concurrency: (...a) => list.forEach((o) => o.concurrency?.(...a)),
+    bufferError: (...a) => list.forEach((o) => o.bufferError?.(...a)),
   };
 }

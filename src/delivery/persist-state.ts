@@ -1,16 +1,27 @@
 // Keeps each output's last known state in the buffer (so `tdfwd status` shows it without a daemon).
+// Best effort: a write the buffer refuses (a full disk) is reported to `onError` and never reaches
+// delivery; the next change writes the latest state again.
 import type { DeliveryObserver, OutputState } from './events.js';
 
 export interface OutputStateSink {
   saveOutputState(name: string, state: string, concurrency: number, nextAttemptAt: number | null): void;
 }
 
-export function persistOutputState(sink: OutputStateSink, initial: readonly { name: string; concurrency: number }[]): DeliveryObserver {
+export function persistOutputState(
+  sink: OutputStateSink,
+  initial: readonly { name: string; concurrency: number }[],
+  onError: (err: Error) => void = () => {},
+): DeliveryObserver {
   const last = new Map<string, { state: OutputState; concurrency: number; next: number | null }>();
   for (const o of initial) last.set(o.name, { state: 'healthy', concurrency: o.concurrency, next: null });
   const save = (name: string): void => {
     const s = last.get(name);
-    if (s) sink.saveOutputState(name, s.state, s.concurrency, s.next);
+    if (!s) return;
+    try {
+      sink.saveOutputState(name, s.state, s.concurrency, s.next);
+    } catch (err) {
+      onError(err as Error);
+    }
   };
   return {
     stateChange(output, _from, to, _reason, resumeAt) {

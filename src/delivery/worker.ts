@@ -47,6 +47,8 @@ export class OutputWorker {
   readonly #inflight = new Set<Promise<void>>();
   #timer: TimerHandle | null = null;
   #running = false;
+  /** The buffer refused a write and no write has worked since (reported once). */
+  #bufferFailing = false;
   #lastLeaseEmpty = false;
   /** Keys of in-doubt chunks whose duplicate risk was already reported (dropped once settled). */
   readonly #duplicateRiskReported = new Set<string>();
@@ -123,7 +125,15 @@ export class OutputWorker {
     const slots = this.#health.slots(this.#limiter.limit, this.#inflight.size);
     if (slots > 0) {
       const tags = this.#o.tags();
-      const chunks = tags.length > 0 ? this.#o.queue.lease(slots, tags, this.#leaseMs()) : [];
+      let chunks: SealedChunk[];
+      try {
+        chunks = tags.length > 0 ? this.#o.queue.lease(slots, tags, this.#leaseMs()) : [];
+        this.#bufferOk();
+      } catch (err) {
+        // Nothing was leased (the transaction rolled back): look again at the next poll.
+        this.#bufferFailed(err);
+        chunks = [];
+      }
       this.#lastLeaseEmpty = chunks.length === 0;
       for (const chunk of chunks) this.#send(chunk);
     }
@@ -165,7 +175,8 @@ export class OutputWorker {
         outcome = { kind: 'retry', reason: `output error: ${(err as Error).message}`, backpressure: false, latencyMs: 0 };
       }
       await this.#settle(chunk, outcome);
-    })();
+    })().catch((err: unknown) => this.#bufferFailed(err)); // the chunk stays leased: reclaimed at the next start
+
     this.#inflight.add(p);
     void p.finally(() => {
       this.#inflight.delete(p);
@@ -194,7 +205,7 @@ export class OutputWorker {
     let detail: string | undefined;
     switch (outcome.kind) {
       case 'success': {
-        action = queue.ack(chunk.id) ? 'acked' : 'lease_lost';
+        action = (await this.#record(() => queue.ack(chunk.id))) ? 'acked' : 'lease_lost';
         this.#limiter.onResponse(outcome.latencyMs, false, now);
         if (this.#health.onSuccess()) this.#limiter.reset();
         break;
@@ -207,27 +218,27 @@ export class OutputWorker {
         this.#limiter.onResponse(null, backpressure, now);
         const limitReason = this.#retryLimitReached(chunk, now);
         if (limitReason) {
-          action = queue.park(chunk.id, `${limitReason}; last error: ${outcome.reason}`) ? 'parked' : 'lease_lost';
+          action = (await this.#record(() => queue.park(chunk.id, `${limitReason}; last error: ${outcome.reason}`))) ? 'parked' : 'lease_lost';
           detail = limitReason;
         } else {
-          action = queue.release(chunk.id, outcome.reason, inDoubt) ? 'released' : 'lease_lost';
+          action = (await this.#record(() => queue.release(chunk.id, outcome.reason, inDoubt))) ? 'released' : 'lease_lost';
         }
         this.#health.onFailure(now, outcome.kind === 'retry' ? outcome.retryAfterMs : undefined);
         break;
       }
       case 'park':
-        action = queue.park(chunk.id, outcome.reason) ? 'parked' : 'lease_lost';
+        action = (await this.#record(() => queue.park(chunk.id, outcome.reason))) ? 'parked' : 'lease_lost';
         break;
       case 'pause':
-        action = queue.release(chunk.id, outcome.reason, false) ? 'released' : 'lease_lost';
+        action = (await this.#record(() => queue.release(chunk.id, outcome.reason, false))) ? 'released' : 'lease_lost';
         this.#health.onPause(now);
         break;
       case 'split': {
         const halves = await splitChunk(chunk);
         if (typeof halves === 'string') {
-          action = queue.park(chunk.id, `${outcome.reason}; ${halves}`) ? 'parked' : 'lease_lost';
+          action = (await this.#record(() => queue.park(chunk.id, `${outcome.reason}; ${halves}`))) ? 'parked' : 'lease_lost';
         } else {
-          action = queue.split(chunk, halves).length === 2 ? 'split' : 'lease_lost';
+          action = (await this.#record(() => queue.split(chunk, halves))).length === 2 ? 'split' : 'lease_lost';
         }
         break;
       }
@@ -237,6 +248,36 @@ export class OutputWorker {
     const after = this.#health.state;
     if (after !== before) observer.stateChange?.(this.name, before, after, outcomeReason(outcome), this.#health.resumeAt);
     if (this.#limiter.limit !== prevLimit) observer.concurrency?.(this.name, this.#limiter.limit);
+  }
+
+  /**
+   * Records what happened to a chunk in the buffer; while the buffer cannot write (a full disk), again
+   * every second until it sticks or the worker is aborted. Then the chunk stays leased, and the next
+   * start reclaims it (re-sent with its key, which the endpoint deduplicates).
+   */
+  async #record<T>(write: () => T): Promise<T> {
+    for (;;) {
+      try {
+        const result = write();
+        this.#bufferOk();
+        return result;
+      } catch (err) {
+        if (this.#abort.signal.aborted) throw err;
+        this.#bufferFailed(err);
+        await this.#o.clock.sleep(1000, this.#abort.signal);
+      }
+    }
+  }
+
+  /** The first buffer failure of a streak is reported; the streak ends at the next write that works. */
+  #bufferFailed(err: unknown): void {
+    if (this.#bufferFailing) return;
+    this.#bufferFailing = true;
+    this.#o.observer.bufferError?.(this.name, err instanceof Error ? err.message : String(err));
+  }
+
+  #bufferOk(): void {
+    this.#bufferFailing = false;
   }
 
   /** A sentence if this chunk has failed for too long or too often (then it is parked, not deleted). */

@@ -1,6 +1,8 @@
 // Events → encoded parts → one buffer transaction. The bridge between inputs (which produce records)
 // and the chunk store (which stores opaque bytes). Owns the `block` overflow wait: it retries the
-// append until delivery has made room, so a full buffer slows the reader instead of losing data.
+// append until delivery has made room, so a full buffer slows the reader instead of losing data. A
+// full disk is waited out the same way when the writer is told to (the daemon), else it is thrown
+// (`send` fails with a sentence; nothing it acknowledged is lost).
 import type { ChunkStore } from '../buffer/store.js';
 import { BufferBlockedError } from '../buffer/store.js';
 import type { AppendPart } from '../buffer/store.js';
@@ -8,12 +10,14 @@ import type { LogEvent } from '../core/record.js';
 import type { EncodedPart, EventSink, PositionUpdate } from '../core/sink.js';
 import { RecordBatch } from '../codec/msgpack.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { BufferFullError } from '../core/errors.js';
+import { BufferFullError, DiskFullError } from '../core/errors.js';
 
 export interface WriterOptions {
   clock?: Clock;
-  /** Called once each time the writer starts waiting on a full buffer (for a log line). */
-  onBlocked?: (message: string) => void;
+  /** Called once each time the writer starts waiting on a full buffer or disk (for a log line). */
+  onBlocked?: (message: string, cause: 'buffer' | 'disk') => void;
+  /** Asked at each full disk: wait (as `block` does) instead of throwing DiskFullError. */
+  waitOnDiskFull?: () => boolean;
   /** Largest part appended at once (defaults to a quarter of chunk_limit_size, at most 2 MiB). */
   maxPartBytes?: number;
 }
@@ -21,7 +25,8 @@ export interface WriterOptions {
 export class BufferWriter implements EventSink {
   readonly #store: ChunkStore;
   readonly #clock: Clock;
-  readonly #onBlocked: ((message: string) => void) | undefined;
+  readonly #onBlocked: ((message: string, cause: 'buffer' | 'disk') => void) | undefined;
+  readonly #waitOnDiskFull: () => boolean;
   readonly #maxPartBytes: number;
   readonly #maxPartRecords: number;
   #records = 0;
@@ -30,6 +35,7 @@ export class BufferWriter implements EventSink {
     this.#store = store;
     this.#clock = opts.clock ?? systemClock;
     this.#onBlocked = opts.onBlocked;
+    this.#waitOnDiskFull = opts.waitOnDiskFull ?? (() => false);
     this.#maxPartBytes = opts.maxPartBytes ?? Math.max(1024, Math.min(2 * 1024 * 1024, Math.floor(store.limits.chunkLimitSize / 4)));
     this.#maxPartRecords = Math.max(1, Math.floor(store.limits.chunkLimitRecords / 4));
   }
@@ -90,10 +96,11 @@ export class BufferWriter implements EventSink {
         this.#store.append(parts, positions);
         return;
       } catch (err) {
-        if (!(err instanceof BufferBlockedError)) throw err;
-        if (!waited) this.#onBlocked?.(err.message);
+        const disk = err instanceof DiskFullError;
+        if (!(err instanceof BufferBlockedError) && !(disk && this.#waitOnDiskFull())) throw err;
+        if (!waited) this.#onBlocked?.((err as Error).message, disk ? 'disk' : 'buffer');
         waited = true;
-        if (signal?.aborted) throw new BufferFullError(`${err.message}; gave up waiting`);
+        if (signal?.aborted) throw new BufferFullError(`${(err as Error).message}; gave up waiting`, disk ? 'DISK_FULL' : 'BUFFER_FULL');
         await this.#clock.sleep(delay, signal);
         delay = Math.min(1000, delay * 2);
       }

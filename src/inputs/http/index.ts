@@ -64,7 +64,14 @@ export function createHttpInput(cfg: HttpInputConfig, ctx: InputContext, opts: H
       throw err;
     }
     if (events.length > 0) {
-      const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(blockTimeoutMs)]);
+      // A controller and a timer of our own: Node 20 may garbage-collect an AbortSignal.timeout()
+      // composed with AbortSignal.any() before it fires, and the request would then wait forever.
+      const waited = new AbortController();
+      const timer = setTimeout(() => waited.abort(), blockTimeoutMs);
+      const onStop = (): void => waited.abort();
+      stopping.signal.addEventListener('abort', onStop, { once: true });
+      if (stopping.signal.aborted) waited.abort();
+      const signal = waited.signal;
       try {
         await ctx.sink.write(events, [], signal);
       } catch (err) {
@@ -74,6 +81,9 @@ export function createHttpInput(cfg: HttpInputConfig, ctx: InputContext, opts: H
         }
         ctx.log('error', 'http: could not commit records', { tag, records: events.length, error: (err as Error).message });
         return reply(res, 500, { error: 'the records could not be stored; retry later' });
+      } finally {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener('abort', onStop);
       }
     }
     res.writeHead(200, { 'Content-Length': '0' });

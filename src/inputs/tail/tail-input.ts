@@ -237,7 +237,11 @@ export class TailInput implements Input {
     const inode = st ? String(st.ino) : null;
     f.lastSeenInode = inode;
     const newest = f.newest;
-    if (newest && newest.rotatedAt === null && !f.matched) newest.rotatedAt = now; // no longer listed: finish it
+    if (newest && newest.rotatedAt === null && !f.matched) {
+      // no longer listed by the globs (a refresh ran between a rename and the new file): finish it
+      newest.rotatedAt = now;
+      this.#ctx.log('info', 'file was deleted or moved away; reading it to its end', { path: f.path, inode: newest.inode, offset: newest.readPosition });
+    }
     if (newest && newest.rotatedAt === null && newest.inode !== inode) {
       newest.rotatedAt = now;
       const fields = { path: f.path, inode: newest.inode, offset: newest.readPosition };
