@@ -15,6 +15,7 @@ interface EndpointFlags {
   failRate: string;
   latency: string;
   acceptThenTimeout: string;
+  acceptThenReset: string;
   capacity?: string;
   store?: string;
   maxBody: string;
@@ -75,6 +76,7 @@ export function resolveEndpointOptions(f: EndpointFlags, env: NodeJS.ProcessEnv 
     failRate: fraction('--fail-rate', f.failRate),
     latencyMs: duration('--latency', f.latency),
     acceptThenTimeout: fraction('--accept-then-timeout', f.acceptThenTimeout),
+    acceptThenReset: fraction('--accept-then-reset', f.acceptThenReset),
     maxBodyBytes: size('--max-body', f.maxBody),
     autoTables: f.autoTables ?? false,
   };
@@ -88,6 +90,7 @@ export function describeEndpoint(url: string, o: EndpointOptions): string {
   if (o.failRate) parts.push(`fail rate ${o.failRate}`);
   if (o.latencyMs) parts.push(`latency ${shortDuration(o.latencyMs)}`);
   if (o.acceptThenTimeout) parts.push(`accept-then-timeout ${o.acceptThenTimeout}`);
+  if (o.acceptThenReset) parts.push(`accept-then-reset ${o.acceptThenReset}`);
   if (o.capacityRps) parts.push(`capacity ${o.capacityRps} rps`);
   if (o.storeFile) parts.push(`store ${o.storeFile}`);
   if (o.autoTables) parts.push('auto tables');
@@ -118,6 +121,7 @@ export function registerEndpoint(program: Command): void {
     .option('--fail-rate <r>', 'fraction of import requests answered 500', '0')
     .option('--latency <dur>', 'delay before answering each import request', '0ms')
     .option('--accept-then-timeout <r>', 'fraction of import requests imported but never answered', '0')
+    .option('--accept-then-reset <r>', 'fraction of import requests imported, then reset (TCP RST) without an answer', '0')
     .option('--capacity <rps>', 'requests per second before answering 429 with Retry-After: 1')
     .option('--store <file>', 'append every imported record to FILE as NDJSON')
     .option('--max-body <size>', 'largest compressed request body (larger: 413)', '64MiB')

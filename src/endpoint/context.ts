@@ -66,7 +66,7 @@ export interface Batch {
 
 /**
  * The commit step: decide import-or-dedup synchronously, count, store, then answer 200 — or hold
- * the socket when the accept-then-timeout fault picks this request.
+ * the socket (accept-then-timeout) or reset it (accept-then-reset) when a fault picks this request.
  */
 export async function importBatch(ctx: EndpointContext, x: Exchange, batch: Batch, okBody: unknown): Promise<void> {
   const verdict = batch.key === null ? 'first' : ctx.ledger.commit(batch.key);
@@ -75,7 +75,9 @@ export async function importBatch(ctx: EndpointContext, x: Exchange, batch: Batc
   } else {
     ctx.counters.imported(`${batch.database}.${batch.table}`, batch.count, batch.bytes, verdict === 'duplicate');
     if (ctx.store && batch.lines) await ctx.store.write(batch.lines);
-    if (ctx.gate.holdAfterImport()) return x.hold(ctx.holdCapMs);
+    const fault = ctx.gate.afterImport();
+    if (fault === 'hold') return x.hold(ctx.holdCapMs);
+    if (fault === 'reset') return x.reset();
   }
   await answer(ctx, x, 200, okBody);
 }

@@ -1,5 +1,5 @@
 // One request and its single answer. Every way a request ends goes through here — answered,
-// dropped (down), or held (accept-then-timeout) — so each is counted once in the stats and logged
+// dropped (down), held (accept-then-timeout) or reset (accept-then-reset) — so each is counted once in the stats and logged
 // as one line: method path status records latency.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EndpointCounters } from './stats.js';
@@ -72,6 +72,13 @@ export class Exchange {
       clearTimeout(cap);
       this.counters.heldNow--;
     });
+  }
+
+  /** Reset the connection (TCP RST) after importing, without an answer. */
+  reset(): void {
+    if (this.#end('reset')) return;
+    this.counters.resetImports++;
+    this.req.socket.resetAndDestroy();
   }
 
   /** The client went away before an answer. */

@@ -58,9 +58,13 @@ export class FaultGate {
     return null;
   }
 
-  /** After importing: true if this request must never be answered. */
-  holdAfterImport(): boolean {
-    const r = this.faults.acceptThenTimeout;
-    return r > 0 && this.random() < r;
+  /** After importing: hold the socket unanswered, reset it, or answer (null). */
+  afterImport(): 'hold' | 'reset' | null {
+    const { acceptThenTimeout: hold, acceptThenReset: reset } = this.faults;
+    if (hold <= 0 && reset <= 0) return null;
+    const r = this.random();
+    if (r < hold) return 'hold';
+    if (r < hold + reset) return 'reset';
+    return null;
   }
 }

@@ -29,6 +29,7 @@ export async function startEndpoint(opts: EndpointOptions = {}): Promise<Endpoin
     failRate: fraction('failRate', opts.failRate),
     latencyMs: opts.latencyMs ?? 0,
     acceptThenTimeout: fraction('acceptThenTimeout', opts.acceptThenTimeout),
+    acceptThenReset: fraction('acceptThenReset', opts.acceptThenReset),
     capacityRps: opts.capacityRps ?? 0,
     down: false,
     forceStatus: null,

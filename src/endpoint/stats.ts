@@ -17,6 +17,7 @@ export class EndpointCounters {
   duplicateRecords = 0;
   heldImports = 0;
   heldNow = 0;
+  resetImports = 0;
   readonly byStatus = new Map<number, number>();
   readonly recordsByTable = new Map<string, number>();
   readonly faults = { down: 0, capacity: 0, forced: 0, failed: 0 };
@@ -58,6 +59,7 @@ export class EndpointCounters {
       duplicateRecords: this.duplicateRecords,
       heldImports: this.heldImports,
       heldNow: this.heldNow,
+      resetImports: this.resetImports,
       faults: { ...this.faults },
       tables: [...tables].sort(),
       recordsByTable,

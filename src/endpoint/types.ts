@@ -16,6 +16,8 @@ export interface EndpointOptions {
   latencyMs?: number;
   /** 0..1: fraction of requests imported and then never answered (socket held open). */
   acceptThenTimeout?: number;
+  /** 0..1: fraction of requests imported and then reset (TCP RST, no answer). */
+  acceptThenReset?: number;
   /** Token bucket rate; requests over it get 429 with `Retry-After: 1`. Unset/0 = unlimited. */
   capacityRps?: number;
   /** Largest accepted compressed body; larger → 413. Default 64 MiB. */
@@ -44,6 +46,7 @@ export interface EndpointFaults {
   failRate: number;
   latencyMs: number;
   acceptThenTimeout: number;
+  acceptThenReset: number;
   capacityRps: number;
   /** Destroy every import/ingest socket without answering (a dead load balancer). */
   down?: boolean;
@@ -70,6 +73,8 @@ export interface EndpointStats {
   heldImports: number;
   /** Sockets currently held open. */
   heldNow: number;
+  /** Imports whose connection was then reset without an answer (accept-then-reset). */
+  resetImports: number;
   /** Faults injected, by kind. */
   faults: { down: number; capacity: number; forced: number; failed: number };
   tables: string[];

@@ -1,5 +1,5 @@
-// Delivery against the local endpoint with each fault: 500s, accept-then-hang (in doubt, re-sent with
-// the same key), 413 (split until it fits), 400 (parked, re-queued with the same key), 401 (paused,
+// Delivery against the local endpoint with each fault: 500s, accept-then-hang and accept-then-reset (in
+// doubt, re-sent with the same key), 413 (split until it fits), 400 (parked, re-queued with the same key), 401 (paused,
 // not parked). Requests are counted and every record is delivered exactly once.
 import { describe, expect, it } from 'vitest';
 import { childChunkKey } from '../../src/core/chunk.js';
@@ -34,6 +34,25 @@ describe('delivery against each fault', () => {
     expect(s.dedupHits).toBeGreaterThan(0); // the re-sends carried the key the endpoint had imported
     expect(s.duplicateImports).toBe(0);
     expect(new Set(sentKeys).size).toBe(30);
+    expect(importedExactlyOnce(ep, a.keys)).toEqual({ missing: 0, duplicated: 0, extra: 0 });
+  });
+
+  it('accept-then-reset: a connection reset after the import is in doubt, re-sent with the same key; no duplicate import', async () => {
+    const ep = await endpoint({ acceptThenReset: 0.3 });
+    const outcomes: string[] = [];
+    const a = await track(
+      agent(ep, {
+        chunks: 30,
+        output: { retry: { wait: 20, maxWait: 200 } },
+        observer: { outcome: (_o, _c, outcome) => void outcomes.push(outcome.kind) },
+      }),
+    );
+    expect((await a.engine.drain(60_000)).complete).toBe(true);
+    const s = ep.stats();
+    expect(s.resetImports).toBeGreaterThan(0);
+    expect(outcomes.filter((k) => k === 'in_doubt').length).toBe(s.resetImports); // every reset was judged in doubt
+    expect(s.dedupHits).toBeGreaterThan(0); // and re-sent with the key the endpoint had imported
+    expect(s.duplicateImports).toBe(0);
     expect(importedExactlyOnce(ep, a.keys)).toEqual({ missing: 0, duplicated: 0, extra: 0 });
   });
 

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { describeEndpoint, resolveEndpointOptions, shortDuration } from '../../src/cli/endpoint.js';
 import { UsageError } from '../../src/core/errors.js';
 
-const defaults = { port: '0', host: '127.0.0.1', dedupWindow: '20m', failRate: '0', latency: '0ms', acceptThenTimeout: '0', maxBody: '64MiB' };
+const defaults = { port: '0', host: '127.0.0.1', dedupWindow: '20m', failRate: '0', latency: '0ms', acceptThenTimeout: '0', acceptThenReset: '0', maxBody: '64MiB' };
 
 describe('tdfwd endpoint flags', () => {
   it('resolves flags into endpoint options', () => {
-    const o = resolveEndpointOptions({ ...defaults, dedupWindow: '50ms', failRate: '0.25', latency: '1.5s', capacity: '100', store: '/tmp/x.ndjson', autoTables: true }, {});
-    expect(o).toMatchObject({ port: 0, dedupWindowMs: 50, failRate: 0.25, latencyMs: 1500, capacityRps: 100, storeFile: '/tmp/x.ndjson', autoTables: true, apikey: null, maxBodyBytes: 64 * 1024 * 1024 });
+    const o = resolveEndpointOptions({ ...defaults, dedupWindow: '50ms', failRate: '0.25', latency: '1.5s', acceptThenReset: '0.1', capacity: '100', store: '/tmp/x.ndjson', autoTables: true }, {});
+    expect(o).toMatchObject({ port: 0, dedupWindowMs: 50, failRate: 0.25, acceptThenReset: 0.1, latencyMs: 1500, capacityRps: 100, storeFile: '/tmp/x.ndjson', autoTables: true, apikey: null, maxBodyBytes: 64 * 1024 * 1024 });
     expect(resolveEndpointOptions(defaults, { TDFWD_ENDPOINT_APIKEY: 'k1' }).apikey).toBe('k1');
     expect(resolveEndpointOptions({ ...defaults, apikey: 'k2' }, { TDFWD_ENDPOINT_APIKEY: 'k1' }).apikey).toBe('k2');
   });
@@ -19,6 +19,7 @@ describe('tdfwd endpoint flags', () => {
       [{ latency: '5x' }, '--latency'],
       [{ failRate: '1.5' }, '--fail-rate'],
       [{ acceptThenTimeout: 'half' }, '--accept-then-timeout'],
+      [{ acceptThenReset: '-1' }, '--accept-then-reset'],
       [{ capacity: '0' }, '--capacity'],
       [{ port: '70000' }, '--port'],
       [{ maxBody: 'big' }, '--max-body'],
