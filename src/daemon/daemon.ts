@@ -70,8 +70,7 @@ export class Daemon {
       // A full disk is a full buffer: inputs wait, unless the overflow action says reject.
       waitOnDiskFull: () => store.limits.overflowAction !== 'throw_exception',
     });
-    const part = this.#writer.partLimits;
-    this.#encoder = new InlineEncoder({ partBytes: part.bytes, partRecords: part.records });
+    this.#encoder = new InlineEncoder(() => this.#writer.partLimits);
     this.#router = routerOf(config);
     this.#pipeline = this.#buildPipeline(config);
     this.#positionSweep = new PositionSweep(store, POSITION_STALE_MS);

@@ -21,25 +21,38 @@ import type { BuiltPart } from './part-builder.js';
 const deflateRawAsync = promisify(deflateRaw);
 const SEGMENT = { level: GZIP_LEVEL, finishFlush: constants.Z_SYNC_FLUSH } as const;
 
-export interface InlineEncoderOptions {
-  /** Largest part in bytes, and in records (the buffer writer's part limits). */
-  partBytes: number;
-  partRecords: number;
+/** Largest part in bytes, and in records (the buffer writer's part limits). */
+export interface PartLimits {
+  bytes: number;
+  records: number;
 }
 
 export class InlineEncoder implements LineEncoder, EntriesEncoder {
-  readonly #encoder: BlockEncoder;
+  /** Read at every job: a reload may change the buffer's chunk limits. */
+  readonly #limits: () => PartLimits;
+  #encoder: BlockEncoder | null = null;
+  #encoderLimits: PartLimits = { bytes: 0, records: 0 };
   /** Settles when the last job given has been answered. */
   #last: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(opts: InlineEncoderOptions) {
-    this.#encoder = new BlockEncoder(Math.max(1024, opts.partBytes), Math.max(1, opts.partRecords));
+  constructor(limits: PartLimits | (() => PartLimits)) {
+    this.#limits = typeof limits === 'function' ? limits : () => limits;
+  }
+
+  /** The block encoder for the current part limits (a new one when they changed). */
+  #blockEncoder(): BlockEncoder {
+    const { bytes, records } = this.#limits();
+    if (!this.#encoder || bytes !== this.#encoderLimits.bytes || records !== this.#encoderLimits.records) {
+      this.#encoder = new BlockEncoder(Math.max(1024, bytes), Math.max(1, records));
+      this.#encoderLimits = { bytes, records };
+    }
+    return this.#encoder;
   }
 
   encodeLines(job: EncodeJob): Promise<EncodeResult> {
     return this.#run('lines', () => {
-      const r = this.#encoder.lines(job);
+      const r = this.#blockEncoder().lines(job);
       const { lines, parseErrors, truncatedLines } = r;
       // The block is encoded: its memory (when it has its own) goes back to be read into again.
       const own = job.block.buffer instanceof ArrayBuffer && job.block.buffer.byteLength > Buffer.poolSize;
@@ -50,7 +63,7 @@ export class InlineEncoder implements LineEncoder, EntriesEncoder {
 
   encodeEntries(job: EntriesJob): Promise<EntriesResult> {
     return this.#run('forward entries', () => {
-      const r = this.#encoder.entries(job.entries, job.nowSec);
+      const r = this.#blockEncoder().entries(job.entries, job.nowSec);
       const { records, skipped } = r;
       return { parts: r.parts, tag: job.tag, result: (parts: EncodedPart[]) => ({ parts, records, skipped }) };
     });

@@ -27,8 +27,7 @@ export class BufferWriter implements EventSink {
   readonly #clock: Clock;
   readonly #onBlocked: ((message: string, cause: 'buffer' | 'disk') => void) | undefined;
   readonly #waitOnDiskFull: () => boolean;
-  readonly #maxPartBytes: number;
-  readonly #maxPartRecords: number;
+  readonly #maxPartBytes: number | undefined;
   #records = 0;
 
   constructor(store: ChunkStore, opts: WriterOptions = {}) {
@@ -36,8 +35,7 @@ export class BufferWriter implements EventSink {
     this.#clock = opts.clock ?? systemClock;
     this.#onBlocked = opts.onBlocked;
     this.#waitOnDiskFull = opts.waitOnDiskFull ?? (() => false);
-    this.#maxPartBytes = opts.maxPartBytes ?? Math.max(1024, Math.min(2 * 1024 * 1024, Math.floor(store.limits.chunkLimitSize / 4)));
-    this.#maxPartRecords = Math.max(1, Math.floor(store.limits.chunkLimitRecords / 4));
+    this.#maxPartBytes = opts.maxPartBytes;
   }
 
   /** Records committed through this writer. */
@@ -45,9 +43,16 @@ export class BufferWriter implements EventSink {
     return this.#records;
   }
 
-  /** Part limits (bytes, records): an encoder working for this writer cuts its parts at these. */
+  /**
+   * Part limits (bytes, records): an encoder working for this writer cuts its parts at these. They
+   * follow the buffer's chunk limits, which a reload may change: a quarter of each (at most 2 MiB).
+   */
   get partLimits(): { bytes: number; records: number } {
-    return { bytes: this.#maxPartBytes, records: this.#maxPartRecords };
+    const { chunkLimitSize, chunkLimitRecords } = this.#store.limits;
+    return {
+      bytes: this.#maxPartBytes ?? Math.max(1024, Math.min(2 * 1024 * 1024, Math.floor(chunkLimitSize / 4))),
+      records: Math.max(1, Math.floor(chunkLimitRecords / 4)),
+    };
   }
 
   async write(events: readonly LogEvent[], positions: readonly PositionUpdate[] = [], signal?: AbortSignal): Promise<void> {
@@ -65,6 +70,7 @@ export class BufferWriter implements EventSink {
   /** Encode events into parts grouped by tag, each within the part limits. */
   encode(events: readonly LogEvent[]): AppendPart[] {
     const parts: AppendPart[] = [];
+    const limit = this.partLimits;
     const batches = new Map<string, RecordBatch>();
     for (const ev of events) {
       let b = batches.get(ev.tag);
@@ -73,7 +79,7 @@ export class BufferWriter implements EventSink {
         batches.set(ev.tag, b);
       }
       b.add(ev.record);
-      if (b.bytes >= this.#maxPartBytes || b.count >= this.#maxPartRecords) {
+      if (b.bytes >= limit.bytes || b.count >= limit.records) {
         const records = b.count;
         parts.push({ tag: ev.tag, records, data: b.take() });
       }

@@ -58,6 +58,19 @@ describe('ChunkStore', () => {
     await s.close();
   });
 
+  it('part limits follow the chunk limits when a reload changes them', async () => {
+    const s = openStore(dir(), { chunkLimitRecords: 400, chunkLimitSize: 4 * 1024 * 1024 });
+    const w = new BufferWriter(s);
+    expect(w.partLimits).toEqual({ bytes: 1024 * 1024, records: 100 });
+    Object.assign(s.limits, { chunkLimitRecords: 40, chunkLimitSize: 64 * 1024 }); // what the daemon's reload does
+    expect(w.partLimits).toEqual({ bytes: 16 * 1024, records: 10 });
+    await w.write(Array.from({ length: 45 }, (_, i) => ev('td.a.b', i)));
+    await s.drainSeals();
+    // parts of 10: a chunk sealed at 40 records, 5 still open (one part of 45 would have made one chunk of 45)
+    expect(s.stats().chunks).toMatchObject({ queued: 1, open: 1 });
+    await s.close();
+  });
+
   it('leases each chunk to one owner; ack deletes, release keeps the key and marks in doubt', async () => {
     const d = dir();
     const a = openStore(d);

@@ -27,7 +27,7 @@ const T = 1_700_000_000;
 async function setup(withEncoder: boolean) {
   const t = tempDir();
   const store = openStore(t.dir);
-  const pool = withEncoder ? new InlineEncoder({ partBytes: 4096, partRecords: 50 }) : null;
+  const pool = withEncoder ? new InlineEncoder({ bytes: 4096, records: 50 }) : null;
   const writer = new BufferWriter(store);
   const calls = { write: 0, writeParts: 0 };
   const sink: EventSink = {

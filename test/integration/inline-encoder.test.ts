@@ -30,7 +30,7 @@ const jsonLines = (n: number, f: (i: number) => object): string => Array.from({ 
 
 describe('InlineEncoder', () => {
   it('answers jobs in order, with parts cut at the limits and compressed', async () => {
-    enc = new InlineEncoder({ partBytes: 2048, partRecords: 30 });
+    enc = new InlineEncoder({ bytes: 2048, records: 30 });
     const blocks = Array.from({ length: 12 }, (_, j) => ownBlock(jsonLines(100, (i) => ({ j, i, pad: 'x'.repeat(j * 10) }))));
     const jobs = blocks.map((block, j) => enc!.encodeLines({ tag: `t.${j}`, format: 'json', maxLineBytes: 1 << 20, block, nowSec: 1 }));
     const results = await Promise.all(jobs);
@@ -45,8 +45,20 @@ describe('InlineEncoder', () => {
     });
   });
 
+  it('cuts parts at the limits current for each job (a reload may change the chunk limits)', async () => {
+    const limits = { bytes: 1 << 20, records: 100 };
+    enc = new InlineEncoder(() => limits);
+    const block = () => ownBlock(jsonLines(300, (i) => ({ i })));
+    const before = await enc.encodeLines({ tag: 't', format: 'json', maxLineBytes: 1 << 20, block: block(), nowSec: 1 });
+    expect(before.parts.map((p) => p.records)).toEqual([100, 100, 100]);
+    limits.records = 40;
+    const after = await enc.encodeLines({ tag: 't', format: 'json', maxLineBytes: 1 << 20, block: block(), nowSec: 1 });
+    expect(after.parts.map((p) => p.records)).toEqual([40, 40, 40, 40, 40, 40, 40, 20]);
+    expect(recordsOf(after).map((x) => x.i)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  });
+
   it('a long job given first is answered first, across both job kinds', async () => {
-    enc = new InlineEncoder({ partBytes: 1 << 20, partRecords: 1_000_000 });
+    enc = new InlineEncoder({ bytes: 1 << 20, records: 1_000_000 });
     const order: string[] = [];
     const big = ownBlock(jsonLines(60_000, (i) => ({ i, msg: `line ${i} ${'z'.repeat(i % 97)}` })));
     const entries = Buffer.concat([new Packr({ useRecords: false }).pack([5, { k: 'v' }])]);
@@ -62,7 +74,7 @@ describe('InlineEncoder', () => {
   });
 
   it('counts truncated lines and parse errors as the tail input does; a lead line goes first', async () => {
-    enc = new InlineEncoder({ partBytes: 1 << 20, partRecords: 1000 });
+    enc = new InlineEncoder({ bytes: 1 << 20, records: 1000 });
     const block = Buffer.from(`{"a":1}\n${'y'.repeat(5000)}\r\nnot json\n\n{"a":2}\r\n`); // pooled: its memory does not come back
     const r = await enc.encodeLines({ tag: 'x', format: 'json', maxLineBytes: 1000, lead: '{"a":0}', block, nowSec: 7 });
     expect(r.lines).toBe(5);
@@ -73,7 +85,7 @@ describe('InlineEncoder', () => {
   });
 
   it('malformed entries reject their job with a message; the jobs before and after are answered', async () => {
-    enc = new InlineEncoder({ partBytes: 1 << 20, partRecords: 1000 });
+    enc = new InlineEncoder({ bytes: 1 << 20, records: 1000 });
     const packr = new Packr({ useRecords: false });
     const good = (k: number) => enc!.encodeEntries({ tag: 't', entries: packr.pack([1, { k }]), nowSec: 1 });
     const before = good(1);
@@ -85,7 +97,7 @@ describe('InlineEncoder', () => {
   });
 
   it('close() answers the jobs given before it and refuses later ones', async () => {
-    enc = new InlineEncoder({ partBytes: 1 << 20, partRecords: 100_000 });
+    enc = new InlineEncoder({ bytes: 1 << 20, records: 100_000 });
     const big = jsonLines(50_000, (i) => ({ i }));
     const jobs = Array.from({ length: 4 }, () => enc!.encodeLines({ tag: 'x', format: 'json', maxLineBytes: 1 << 20, block: ownBlock(big), nowSec: 1 }));
     await enc.close();

@@ -12,7 +12,7 @@ import type { ChunkStore } from '../../src/buffer/store.js';
 /** The tail harness with a LineEncoder: small parts, so a block becomes several parts committed in one transaction. */
 class Harness extends TailHarness {
   constructor() {
-    super({}, { tmpPrefix: 'tdfwd-tail-enc-', encoder: new InlineEncoder({ partBytes: 4096, partRecords: 50 }), maxBatchBytes: 64 * 1024 });
+    super({}, { tmpPrefix: 'tdfwd-tail-enc-', encoder: new InlineEncoder({ bytes: 4096, records: 50 }), maxBatchBytes: 64 * 1024 });
   }
 }
 
