@@ -40,6 +40,7 @@ export class TdfwdMetrics implements DeliveryObserver {
   readonly #pendingBytes: Gauge;
   readonly #parkedRecords: Gauge;
   readonly #storedBytes: Gauge;
+  readonly #writesBlocked: Gauge<'cause'>;
   readonly #requests: Counter<'output' | 'status_class'>;
   readonly #requestDuration: Histogram<'output'>;
   readonly #retries: Counter<'output'>;
@@ -82,6 +83,12 @@ export class TdfwdMetrics implements DeliveryObserver {
     this.#pendingBytes = gauge('tdfwd_buffer_pending_bytes', 'Uncompressed bytes not yet delivered (not counting parked chunks).', []);
     this.#parkedRecords = gauge('tdfwd_buffer_parked_records', 'Records in parked chunks, kept until `tdfwd chunks retry|drop`.', []);
     this.#storedBytes = gauge('tdfwd_buffer_stored_bytes', 'Bytes the buffer stores for its chunks (sealed payloads are compressed).', []);
+    this.#writesBlocked = gauge(
+      'tdfwd_buffer_writes_blocked',
+      'Inputs wait on the buffer: 1 while its last write was refused for this cause (buffer_full: total_limit_size; disk_full: the disk holding it), 0 once one succeeds.',
+      ['cause'],
+    );
+    for (const cause of ['buffer_full', 'disk_full']) this.#writesBlocked.set({ cause }, 0);
     const age = new Gauge({
       name: 'tdfwd_buffer_oldest_pending_age_seconds',
       help: 'Age of the oldest undelivered record (0 when nothing is pending).',
@@ -141,6 +148,11 @@ export class TdfwdMetrics implements DeliveryObserver {
 
   unroutedRecords(tag: string, n: number): void {
     this.#unrouted.inc({ tag: this.#unroutedTags.label(tag) }, n);
+  }
+
+  /** Writes to the buffer are refused for `cause` (true) or go through again (false). */
+  writesBlocked(cause: 'buffer_full' | 'disk_full', blocked: boolean): void {
+    this.#writesBlocked.set({ cause }, blocked ? 1 : 0);
   }
 
   setBufferStats(stats: BufferStats): void {

@@ -69,6 +69,10 @@ export class Daemon {
         this.#log.warn(cause === 'disk' ? `${m}; inputs are paused until it can write again` : `${m}; inputs are paused until delivery makes room`),
       // A full disk is a full buffer: inputs wait, unless the overflow action says reject.
       waitOnDiskFull: () => store.limits.overflowAction !== 'throw_exception',
+      onRefusing: (cause) => {
+        this.metrics.writesBlocked('buffer_full', cause === 'buffer');
+        this.metrics.writesBlocked('disk_full', cause === 'disk');
+      },
     });
     this.#encoder = new InlineEncoder(() => this.#writer.partLimits);
     this.#router = routerOf(config);

@@ -16,6 +16,11 @@ export interface WriterOptions {
   clock?: Clock;
   /** Called once each time the writer starts waiting on a full buffer or disk (for a log line). */
   onBlocked?: (message: string, cause: 'buffer' | 'disk') => void;
+  /**
+   * Called when the writer's state changes: its last write was refused because the buffer or the
+   * disk is full (waiting or not), or (null) a write went through again. For a metric.
+   */
+  onRefusing?: (cause: 'buffer' | 'disk' | null) => void;
   /** Asked at each full disk: wait (as `block` does) instead of throwing DiskFullError. */
   waitOnDiskFull?: () => boolean;
   /** Largest part appended at once (defaults to a quarter of chunk_limit_size, at most 2 MiB). */
@@ -26,6 +31,8 @@ export class BufferWriter implements EventSink {
   readonly #store: ChunkStore;
   readonly #clock: Clock;
   readonly #onBlocked: ((message: string, cause: 'buffer' | 'disk') => void) | undefined;
+  readonly #onRefusing: ((cause: 'buffer' | 'disk' | null) => void) | undefined;
+  #refusing: 'buffer' | 'disk' | null = null;
   readonly #waitOnDiskFull: () => boolean;
   readonly #maxPartBytes: number | undefined;
   #records = 0;
@@ -34,6 +41,7 @@ export class BufferWriter implements EventSink {
     this.#store = store;
     this.#clock = opts.clock ?? systemClock;
     this.#onBlocked = opts.onBlocked;
+    this.#onRefusing = opts.onRefusing;
     this.#waitOnDiskFull = opts.waitOnDiskFull ?? (() => false);
     this.#maxPartBytes = opts.maxPartBytes;
   }
@@ -100,9 +108,11 @@ export class BufferWriter implements EventSink {
     for (;;) {
       try {
         this.#store.append(parts, positions);
+        this.#setRefusing(null);
         return;
       } catch (err) {
         const disk = err instanceof DiskFullError;
+        if (err instanceof BufferFullError) this.#setRefusing(disk ? 'disk' : 'buffer');
         if (!(err instanceof BufferBlockedError) && !(disk && this.#waitOnDiskFull())) throw err;
         if (!waited) this.#onBlocked?.((err as Error).message, disk ? 'disk' : 'buffer');
         waited = true;
@@ -111,5 +121,11 @@ export class BufferWriter implements EventSink {
         delay = Math.min(1000, delay * 2);
       }
     }
+  }
+
+  #setRefusing(cause: 'buffer' | 'disk' | null): void {
+    if (cause === this.#refusing) return;
+    this.#refusing = cause;
+    this.#onRefusing?.(cause);
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fluentLogger from 'fluent-logger';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
-import { endpoint, exactlyOnce, freePort, onCleanup, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig, httpDaemonConfig } from './daemon-harness.js';
+import { endpoint, exactlyOnce, freePort, metric, onCleanup, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig, httpDaemonConfig } from './daemon-harness.js';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 
@@ -86,9 +86,11 @@ describe('tdfwd run: http input', () => {
     const d = await startDaemon(
       httpDaemonConfig(dir, tdOutput(`http://127.0.0.1:${deadPort}`), { flush_interval: '200ms', total_limit_size: '4KiB', chunk_limit_size: '1KiB', overflow_action: 'throw_exception' }, {
         shutdown_timeout: '1s',
+        admin: { listen: '127.0.0.1:0' },
       }),
     );
     const port = d.inputPort('http', 0);
+    expect(await metric(d.adminUrl(), 'tdfwd_buffer_writes_blocked', { cause: 'buffer_full' })).toBe(0);
     let accepted = 0;
     let refused: Response | null = null;
     for (let i = 0; i < 200 && !refused; i++) {
@@ -100,6 +102,7 @@ describe('tdfwd run: http input', () => {
     expect(accepted).toBeGreaterThan(0);
     expect(refused?.status).toBe(503);
     expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await metric(d.adminUrl(), 'tdfwd_buffer_writes_blocked', { cause: 'buffer_full' })).toBe(1);
     expect((await d.stop()).code).toBe(0);
     // what was acknowledged is kept
     expect((await status(join(dir, 'buf'))).pending_records).toBe(accepted);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTdfwd, waitFor } from '../helpers/cli.js';
 import { mountTmpfs, tmpfsAvailable, type Tmpfs } from '../helpers/tmpfs.js';
-import { APIKEY, endpoint, exactlyOnce, onCleanup, post, seqCounts, startDaemon, tdOutput, work, writeConfig } from './daemon-harness.js';
+import { APIKEY, endpoint, exactlyOnce, metric, onCleanup, post, seqCounts, startDaemon, tdOutput, work, writeConfig } from './daemon-harness.js';
 
 /** A tmpfs of `kb`, unmounted after the test (once its processes are gone). */
 function smallDisk(kb: number): Tmpfs {
@@ -64,7 +64,7 @@ describe.skipIf(!tmpfsAvailable)('a full disk under the buffer', () => {
         { type: 'http', bind: '127.0.0.1', port: 0 },
       ],
       outputs: [tdOutput(ep.url)],
-      admin: { listen: 'off' },
+      admin: { listen: '127.0.0.1:0' },
     });
     const d = await startDaemon(config);
     await d.waitLog((l) => /the disk holding the buffer .* is full/.test(l.msg), 30_000);
@@ -81,12 +81,15 @@ describe.skipIf(!tmpfsAvailable)('a full disk under the buffer', () => {
     const again = await startDaemon(config);
     await again.waitLog((l) => /the disk holding the buffer .* is full/.test(l.msg), 30_000);
     expect(again.exit).toBeNull();
+    const blocked = () => metric(again.adminUrl(), 'tdfwd_buffer_writes_blocked', { cause: 'disk_full' });
+    await waitFor(async () => (await blocked()) === 1, 20_000); // the tail input's next commit is refused
 
     disk.resize(200 * 1024); // space freed: reading, sealing and delivery go on
     await waitFor(() => seqCounts(store).size >= n, 60_000, 200);
     expect(exactlyOnce(seqCounts(store), n)).toEqual([]);
     expect((await post(again.inputPort('http', 1), '/td.app.posted', JSON.stringify({ seq: n }))).status).toBe(200);
     await waitFor(() => seqCounts(store).has(n), 20_000);
+    expect(await blocked()).toBe(0);
     expect((await again.stop()).code).toBe(0);
     expect(exactlyOnce(seqCounts(store), n + 1)).toEqual([]);
   });
