@@ -110,7 +110,7 @@ export class TdfwdMetrics implements DeliveryObserver {
     });
     this.#retries = counter('tdfwd_retries_total', 'Requests re-sending a chunk that an earlier attempt did not deliver.', ['output']);
     this.#inDoubt = counter('tdfwd_chunks_in_doubt_total', 'Attempts that may have reached the endpoint (timeout or reset after sending); re-sent with the same key.', ['output']);
-    this.#duplicateRisk = counter('tdfwd_chunks_duplicate_risk_total', 'In-doubt chunks re-sent after the endpoint\'s dedup window passed: they may be imported twice.', ['output']);
+    this.#duplicateRisk = counter('tdfwd_chunks_duplicate_risk_total', 'Chunks that may be imported twice: in doubt and re-sent after the endpoint\'s dedup window, or in doubt and split after a 413.', ['output']);
     this.#parked = counter('tdfwd_chunks_parked_total', 'Chunks parked: rejected by the endpoint or out of retries.', ['output']);
     this.#split = counter('tdfwd_chunks_split_total', 'Chunks split in two after a 413 Payload Too Large.', ['output']);
     this.#deliveredRecords = counter('tdfwd_delivered_records_total', 'Records the endpoint acknowledged.', ['output']);

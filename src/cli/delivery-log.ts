@@ -3,7 +3,7 @@
 import type { SealedChunk } from '../core/chunk.js';
 import type { Outcome } from '../core/outcome.js';
 import { formatDuration } from '../core/units.js';
-import type { ChunkAction, DeliveryObserver, OutputState } from '../delivery/events.js';
+import type { ChunkAction, DeliveryObserver, DuplicateRiskCause, OutputState } from '../delivery/events.js';
 
 export function deliveryLog(write: (line: string) => void, now: () => number = Date.now): DeliveryObserver {
   return {
@@ -17,7 +17,11 @@ export function deliveryLog(write: (line: string) => void, now: () => number = D
       if (action === 'parked') write(`${output}: chunk ${chunk.key} parked (${outcome.kind === 'success' ? '' : outcome.reason}); see \`tdfwd chunks list --state parked\``);
       if (action === 'split') write(`${output}: chunk ${chunk.key} (${chunk.records} records) was too large for the endpoint; split in two`);
     },
-    duplicateRisk(output: string, chunk: SealedChunk, ms: number) {
+    duplicateRisk(output: string, chunk: SealedChunk, ms: number, cause: DuplicateRiskCause) {
+      if (cause === 'split') {
+        write(`${output}: duplicate risk: chunk ${chunk.key} was in doubt for ${formatDuration(ms)} (perhaps imported) and was split after a 413; its halves carry new keys`);
+        return;
+      }
       write(`${output}: duplicate risk: chunk ${chunk.key} has been in doubt for ${formatDuration(ms)}, longer than the endpoint's dedup window; re-sending with the same key`);
     },
   };

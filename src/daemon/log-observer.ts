@@ -2,7 +2,7 @@
 // output failing, paused or recovered, a chunk parked or split, a duplicate risk), never one per request.
 import type { SealedChunk } from '../core/chunk.js';
 import type { Outcome } from '../core/outcome.js';
-import type { ChunkAction, DeliveryObserver, OutputState } from '../delivery/events.js';
+import type { ChunkAction, DeliveryObserver, DuplicateRiskCause, OutputState } from '../delivery/events.js';
 import type { Logger } from './logger.js';
 
 export function deliveryLogObserver(log: Logger): DeliveryObserver {
@@ -25,8 +25,11 @@ export function deliveryLogObserver(log: Logger): DeliveryObserver {
     bufferError(output: string, message: string) {
       log.error({ output, err: message }, `${output}: the buffer cannot record delivery results (${message}); retrying every second, nothing is lost`);
     },
-    duplicateRisk(output: string, chunk: SealedChunk, ms: number) {
-      log.warn({ output, chunk: chunk.key, in_doubt_for_s: Math.round(ms / 1000) }, `${output}: duplicate risk: chunk ${chunk.key} re-sent after the endpoint's dedup window`);
+    duplicateRisk(output: string, chunk: SealedChunk, ms: number, cause: DuplicateRiskCause) {
+      const fields = { output, chunk: chunk.key, in_doubt_for_s: Math.round(ms / 1000), cause };
+      if (cause === 'split') {
+        log.warn(fields, `${output}: duplicate risk: chunk ${chunk.key} was in doubt (perhaps imported) and was split after a 413; its halves carry new keys`);
+      } else log.warn(fields, `${output}: duplicate risk: chunk ${chunk.key} re-sent after the endpoint's dedup window`);
     },
   };
 }

@@ -5,6 +5,8 @@ import type { Outcome } from '../core/outcome.js';
 
 export type OutputState = 'healthy' | 'backoff' | 'probing' | 'paused';
 
+export type DuplicateRiskCause = 'window' | 'split';
+
 /** What delivery did with a chunk after an attempt. */
 export type ChunkAction = 'acked' | 'released' | 'parked' | 'split' | 'lease_lost';
 
@@ -12,7 +14,11 @@ export interface DeliveryObserver {
   attempt?(output: string, chunk: SealedChunk, inflight: number): void;
   outcome?(output: string, chunk: SealedChunk, outcome: Outcome, action: ChunkAction, detail?: string): void;
   stateChange?(output: string, from: OutputState, to: OutputState, reason: string, resumeAt: number | null): void;
-  duplicateRisk?(output: string, chunk: SealedChunk, inDoubtForMs: number): void;
+  /**
+   * A chunk that may be imported twice: re-sent after the endpoint's dedup window (`window`), or, in
+   * doubt, split after a 413 (`split`: its halves carry new keys the endpoint cannot match).
+   */
+  duplicateRisk?(output: string, chunk: SealedChunk, inDoubtForMs: number, cause: DuplicateRiskCause): void;
   concurrency?(output: string, limit: number): void;
   /**
    * The buffer could not record what delivery did (e.g. its disk is full): reported once per streak of

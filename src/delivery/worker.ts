@@ -193,7 +193,7 @@ export class OutputWorker {
     const inDoubtFor = now - chunk.inDoubtSince;
     if (inDoubtFor <= this.output.config.dedupWindow) return;
     this.#duplicateRiskReported.add(chunk.key);
-    this.#o.observer.duplicateRisk?.(this.name, chunk, inDoubtFor);
+    this.#o.observer.duplicateRisk?.(this.name, chunk, inDoubtFor, 'window');
   }
 
   async #settle(chunk: SealedChunk, outcome: Outcome): Promise<void> {
@@ -239,6 +239,10 @@ export class OutputWorker {
           action = (await this.#record(() => queue.park(chunk.id, `${outcome.reason}; ${halves}`))) ? 'parked' : 'lease_lost';
         } else {
           action = (await this.#record(() => queue.split(chunk, halves))).length === 2 ? 'split' : 'lease_lost';
+          // In doubt, the parent may have been imported; the halves' new keys cannot be matched to it.
+          if (action === 'split' && chunk.inDoubtSince !== null && !this.#duplicateRiskReported.has(chunk.key)) {
+            observer.duplicateRisk?.(this.name, chunk, now - chunk.inDoubtSince, 'split');
+          }
         }
         break;
       }

@@ -56,6 +56,31 @@ describe('delivery against each fault', () => {
     expect(importedExactlyOnce(ep, a.keys)).toEqual({ missing: 0, duplicated: 0, extra: 0 });
   });
 
+  it('a chunk in doubt that then gets a 413 is split and reported as a duplicate risk: its halves carry new keys', async () => {
+    const ep = await endpoint({ acceptThenTimeout: 1 }); // the first attempt is imported, then never answered
+    const risks: string[] = [];
+    const a = await track(
+      agent(ep, {
+        chunks: 1,
+        perChunk: 10,
+        output: { timeout: 300, retry: { wait: 20, maxWait: 200 } },
+        observer: {
+          outcome: (_o, _c, outcome) => {
+            if (outcome.kind === 'in_doubt') {
+              ep.faults.acceptThenTimeout = 0;
+              ep.faults.forceStatus = { status: 413 }; // the re-send is refused as too large (a proxy's limit, say)
+            } else if (outcome.kind === 'split') ep.faults.forceStatus = null;
+          },
+          duplicateRisk: (_o, c, _ms, cause) => void risks.push(`${c.key}:${cause}`),
+        },
+      }),
+    );
+    expect((await a.engine.drain(60_000)).complete).toBe(true);
+    expect(risks).toEqual([`${a.keys[0]}:split`]);
+    // the risk is real: the parent's import and the halves' imports hold the same 10 records
+    expect(ep.stats().importedRecords).toBe(20);
+  });
+
   it('413 for bodies over maxBodyBytes: split into halves keyed from the parent until they fit, all records once', async () => {
     const ep = await endpoint({ maxBodyBytes: 6 * 1024 });
     const a = await track(agent(ep, { chunks: 2, perChunk: 32, recordBytes: 1024 }));
