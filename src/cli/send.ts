@@ -33,15 +33,6 @@ export function registerSend(program: Command): void {
     .action(action(async (opts: SendOptions, cmd: Command) => send(opts, cmd)));
 }
 
-/**
- * Parser threads: one by default (with the main thread committing, that fills two cores); more with
- * TDFWD_PARSE_THREADS on bigger machines (each costs ~25 MB of memory).
- */
-function parseThreads(): number {
-  const n = Number(process.env.TDFWD_PARSE_THREADS ?? 1);
-  return Number.isInteger(n) && n >= 1 && n <= 16 ? n : 1;
-}
-
 async function send(opts: SendOptions, cmd: Command): Promise<number> {
   if (!isValidTag(opts.tag)) throw new UsageError(`--tag: "${opts.tag}" is not a valid tag (dot-separated parts, no spaces or * { })`);
   try {
@@ -58,16 +49,16 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
   const reader = readLines(
     process.stdin,
     {
+      tag: opts.tag,
       format: opts.format,
       ...(opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}),
       partBytes: Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor(ctx.config.buffer.chunkLimitSize / 8))),
       partRecords: Math.max(1, Math.floor(ctx.config.buffer.chunkLimitRecords / 4)),
     },
     async (parts) => {
-      await writer.commit(parts.map((p) => ({ tag: opts.tag, ...p })));
+      await writer.commit(parts);
       for (const p of parts) committed += p.records;
     },
-    parseThreads(),
   );
   const onSignal = (): void => reader.stop();
   process.once('SIGINT', onSignal);

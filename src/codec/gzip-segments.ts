@@ -1,11 +1,11 @@
-// Sealed payloads assembled from deflate segments. A part of a chunk can be compressed where it is
-// encoded (by the daemon's encoder or `send`'s line workers) as a raw deflate stream ended with a sync flush and no final block:
+// Sealed payloads assembled from deflate segments. A part of a chunk can be compressed as soon as it is
+// encoded (by the inline encoder, for the daemon and `send`) as a raw deflate stream ended with a sync flush and no final block:
 // such segments concatenate into one valid deflate stream. Sealing then only wraps them in one gzip
 // member (header, segments, an empty final block, CRC-32 and length), instead of compressing the whole
 // chunk again: the buffer stores (and SQLite writes) compressed bytes from the first commit on.
 //
 // The payload is a single-member gzip file, readable by any gunzip.
-import { constants, crc32, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRaw, inflateRawSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { DeflatedInfo, StoredPart } from '../core/sink.js';
 import { crc32Combine } from './crc32-combine.js';
@@ -20,9 +20,10 @@ const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
 /** An empty final block with fixed codes: BFINAL=1, BTYPE=01, end-of-block. */
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
-/** Compresses records into a segment (synchronously: for a worker thread). */
-export function deflateSegment(raw: Uint8Array): { data: Buffer; deflated: DeflatedInfo } {
-  return { data: deflateRawSync(raw, SEGMENT), deflated: { rawBytes: raw.length, crc: crc32(raw) } };
+/** Compresses records into a segment, on the zlib thread pool (the CRC-32 is taken here). */
+export async function deflateSegment(raw: Uint8Array): Promise<{ data: Buffer; deflated: DeflatedInfo }> {
+  const deflated = { rawBytes: raw.length, crc: crc32(raw) };
+  return { data: await deflateRawAsync(raw, SEGMENT), deflated };
 }
 
 /** The records of one stored part (a segment is inflated). */

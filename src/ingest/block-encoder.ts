@@ -43,7 +43,7 @@ export class BlockEncoder {
   readonly #parsers = new Map<string, LineParser>();
 
   constructor(partBytes: number, partRecords: number) {
-    this.#builder = new PartBuilder(partBytes, partRecords, 'raw');
+    this.#builder = new PartBuilder(partBytes, partRecords);
   }
 
   lines(m: LinesInput): LinesOutput {

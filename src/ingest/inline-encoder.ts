@@ -9,17 +9,12 @@
 // jobs in flight (tail: two blocks; forward: one connection's unacked frames).
 //
 // States: open → closed (later jobs are rejected).
-import { constants, crc32, deflateRaw } from 'node:zlib';
-import { promisify } from 'node:util';
-import { GZIP_LEVEL } from '../codec/gzip-segments.js';
+import { deflateSegment } from '../codec/gzip-segments.js';
 import { TdfwdError } from '../core/errors.js';
 import type { EncodeJob, EncodeResult, EntriesEncoder, EntriesJob, EntriesResult, LineEncoder } from '../core/line-encoder.js';
 import type { EncodedPart } from '../core/sink.js';
 import { BlockEncoder } from './block-encoder.js';
 import type { BuiltPart } from './part-builder.js';
-
-const deflateRawAsync = promisify(deflateRaw);
-const SEGMENT = { level: GZIP_LEVEL, finishFlush: constants.Z_SYNC_FLUSH } as const;
 
 /** Largest part in bytes, and in records (the buffer writer's part limits). */
 export interface PartLimits {
@@ -98,7 +93,5 @@ export class InlineEncoder implements LineEncoder, EntriesEncoder {
 }
 
 async function compress(tag: string, part: BuiltPart): Promise<EncodedPart> {
-  const raw = new Uint8Array(part.data, 0, part.length);
-  const deflated = { rawBytes: raw.length, crc: crc32(raw) };
-  return { tag, records: part.records, data: await deflateRawAsync(raw, SEGMENT), deflated };
+  return { tag, records: part.records, ...(await deflateSegment(part.data)) };
 }

@@ -1,17 +1,21 @@
-// Reads a stream (stdin) on the main thread, cuts it into blocks of whole lines, hands the blocks to
-// the line workers in turn, and commits what they send back in input order (consecutive finished
-// blocks in one transaction). Parsing (the costly part) runs on the workers while this thread reads
-// and commits.
+// Reads a stream (stdin) for `tdfwd send`: cuts it into blocks of whole lines, has the inline encoder
+// parse and pack each block on this thread (the transcoder makes that ~1 µs a line) and compress its
+// parts on libuv's thread pool, and commits the blocks in input order, up to BLOCKS_PER_COMMIT blocks
+// that are ready together in one transaction (one fsync). A worker thread parsing the blocks ran at
+// the same speed but cost a second V8 isolate, ~30 MB of RSS (bench/README.md).
 //
-// Bounded: reading pauses while MAX_BLOCKS_OUT blocks are out (at a worker or waiting for their turn
-// to commit), so memory stays flat whatever the input size. A slow source is not held back: what was
-// read is sent on after IDLE_FLUSH_MS of silence. On stop, the complete lines already read are still
-// committed; a partial last line is not.
-import type { DeflatedInfo } from '../core/sink.js';
+// Owns the pending input bytes, the LineSplitter holding a line that runs across blocks (cut past
+// MAX_LINE_BYTES, so memory stays bounded whatever the line length), and the chain of commits.
+// Bounded: reading pauses while MAX_BLOCKS_OUT blocks are encoded and not yet committed. A slow source
+// is not held back: what was read is committed after IDLE_FLUSH_MS of silence. On stop, the complete
+// lines already read are still committed; a partial last line is not.
+//
+// States: reading → ended (end of input, stop, or a failure) → done (every block committed or failed).
 import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { TdfwdError } from '../core/errors.js';
-import type { FromWorker, LineWorkerData, ToWorker, WorkerPart } from './line-worker-protocol.js';
+import type { EncodedPart } from '../core/sink.js';
+import { LineSplitter } from '../parsers/line-splitter.js';
+import { InlineEncoder } from './inline-encoder.js';
 
 export interface LineReadTotals {
   lines: number;
@@ -27,39 +31,40 @@ export interface LineReader {
   stop(): void;
 }
 
-export interface CommitPart {
-  data: Buffer;
-  records: number;
-  deflated?: DeflatedInfo | undefined;
+export interface LineReaderOptions {
+  tag: string;
+  format: string;
+  timeKey?: string;
+  /** Part limits (the buffer writer's). */
+  partBytes: number;
+  partRecords: number;
 }
 
-const BLOCK_BYTES = 512 * 1024;
+const BLOCK_BYTES = 1024 * 1024;
+/** Blocks committed in one transaction at most (one fsync for several blocks), when they are ready together. */
+const BLOCKS_PER_COMMIT = 4;
 const MAX_BLOCKS_OUT = 6;
 const IDLE_FLUSH_MS = 200;
+/** send's longest line (LineSplitter's default): longer ones are truncated and counted. */
+const MAX_LINE_BYTES = 1024 * 1024;
 const NL = 0x0a;
 
-export function readLines(
-  input: Readable,
-  data: LineWorkerData,
-  commit: (parts: CommitPart[]) => Promise<void>,
-  workerCount = 1,
-): LineReader {
-  // A small young generation keeps each worker's heap (and the process RSS) low at little cost.
-  const workers = Array.from(
-    { length: Math.max(1, workerCount) },
-    () => new Worker(new URL('./line-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } }),
-  );
+export function readLines(input: Readable, opts: LineReaderOptions, commit: (parts: EncodedPart[]) => Promise<void>): LineReader {
+  const encoder = new InlineEncoder({ bytes: opts.partBytes, records: opts.partRecords });
+  const splitter = new LineSplitter({ maxLineBytes: MAX_LINE_BYTES });
   const totals: LineReadTotals = { lines: 0, parseErrors: 0, bytes: 0, truncatedLines: 0, interrupted: false };
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  let nextSeq = 0; // next block to dispatch
-  let commitSeq = 0; // next block to commit
-  let turn = 0; // which worker gets the next block
+  let out = 0; // blocks given to the encoder whose commit step has not finished
+  let given = 0; // blocks given to the encoder
+  let taken = 0; // blocks the commit chain has started on
+  let batch: EncodedPart[] = [];
+  let batchBlocks = 0;
+  let batchTotals = { lines: 0, parseErrors: 0, truncatedLines: 0 };
+  let chain: Promise<void> = Promise.resolve();
   let ended = false;
   let failed: Error | null = null;
-  let committing = false;
   let idle: NodeJS.Timeout | null = null;
-  const finished = new Map<number, Extract<FromWorker, { type: 'parts' }>>();
   let resolveDone: (t: LineReadTotals) => void = () => {};
   let rejectDone: (e: Error) => void = () => {};
   const done = new Promise<LineReadTotals>((res, rej) => {
@@ -67,98 +72,97 @@ export function readLines(
     rejectDone = rej;
   });
 
-  const out = (): number => nextSeq - commitSeq;
   const flowControl = (): void => {
     if (ended) return;
-    if (out() >= MAX_BLOCKS_OUT) input.pause();
+    if (out >= MAX_BLOCKS_OUT) input.pause();
     else input.resume();
   };
 
-  /** Send `bytes` to the current worker; move to the next worker only after a block ends a line. */
-  const dispatch = (bytes: Buffer, final: boolean): void => {
-    const endsLine = bytes.length === 0 || bytes[bytes.length - 1] === NL; // before the transfer empties it
-    // Transfer the block's own ArrayBuffer when it is exactly the block; else copy it into one.
-    let ab: ArrayBuffer;
-    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) ab = bytes.buffer;
-    else {
-      ab = new ArrayBuffer(bytes.length);
-      new Uint8Array(ab).set(bytes);
-    }
-    const msg: ToWorker = { type: 'block', seq: nextSeq++, chunk: ab, final };
-    (workers[turn] as Worker).postMessage(msg, [ab]);
-    if (endsLine) turn = (turn + 1) % workers.length;
+  const maybeFinish = (): void => {
+    if (!ended || out > 0) return;
+    if (failed) rejectDone(failed);
+    else resolveDone(totals);
   };
 
-  /** Dispatch the pending bytes through their last newline (all of them when `final`). */
+  /**
+   * Encode the pending bytes through their last newline (all of them when `final`); an unterminated
+   * rest goes to the splitter, which completes it with the next block's first line.
+   */
   const cut = (final: boolean): void => {
-    if (pendingBytes === 0 && !final) return;
-    // Gather into a fresh ArrayBuffer (not Node's pool), so a whole block can be transferred as is.
-    const all = Buffer.from(new ArrayBuffer(pendingBytes));
-    let at = 0;
-    for (const c of pending) {
-      c.copy(all, at);
-      at += c.length;
-    }
+    if (failed || (pendingBytes === 0 && !(final && splitter.pendingBytes > 0))) return;
+    const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    if (final) {
-      dispatch(all, true);
-      return;
-    }
-    const nl = all.lastIndexOf(NL);
-    if (nl === -1) {
-      // No line ends here: a very long line. Let the worker hold it (and truncate it) if it is large.
-      if (all.length >= BLOCK_BYTES) dispatch(all, false);
-      else {
-        pending = [all];
-        pendingBytes = all.length;
+    const truncatedBefore = splitter.truncatedLines;
+    let start = 0;
+    let lead: string | undefined;
+    if (splitter.pendingBytes > 0) {
+      const firstNl = all.indexOf(NL);
+      if (firstNl !== -1) {
+        lead = splitter.push(all.subarray(0, firstNl + 1))[0];
+        start = firstNl + 1;
+      } else {
+        splitter.push(all);
+        start = all.length;
+        if (final) lead = splitter.end() ?? undefined;
       }
+    }
+    let end = all.length;
+    if (!final) {
+      const lastNl = all.lastIndexOf(NL);
+      end = Math.max(start, lastNl + 1);
+      if (end < all.length) splitter.push(all.subarray(end)); // the start of a line not ended yet
+    }
+    const truncated = splitter.truncatedLines - truncatedBefore;
+    if (end === start && lead === undefined) {
+      totals.truncatedLines += truncated;
       return;
     }
-    dispatch(all.subarray(0, nl + 1), false);
-    if (nl + 1 < all.length) {
-      pending = [Buffer.from(all.subarray(nl + 1))];
-      pendingBytes = all.length - nl - 1;
-    }
-  };
-
-  const maybeFinish = (): void => {
-    if (ended && commitSeq === nextSeq && !committing) {
-      for (const w of workers) void w.terminate();
-      if (failed) rejectDone(failed);
-      else resolveDone(totals);
-    }
-  };
-
-  const commitReady = async (): Promise<void> => {
-    if (committing) return;
-    committing = true;
-    try {
-      while (finished.has(commitSeq)) {
-        const parts: CommitPart[] = [];
-        while (finished.has(commitSeq)) {
-          const r = finished.get(commitSeq) as Extract<FromWorker, { type: 'parts' }>;
-          finished.delete(commitSeq);
-          commitSeq++;
-          totals.lines += r.lines;
-          totals.parseErrors += r.parseErrors;
-          totals.truncatedLines += r.truncatedLines;
-          for (const p of r.parts as WorkerPart[]) parts.push({ data: Buffer.from(p.data, 0, p.length), records: p.records, deflated: p.deflated });
-        }
-        if (parts.length > 0 && !failed) {
-          try {
-            await commit(parts);
-          } catch (err) {
-            failed = err as Error;
-            finishInput(false);
-          }
-        }
+    const job = encoder.encodeLines({
+      tag: opts.tag,
+      format: opts.format,
+      ...(opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}),
+      maxLineBytes: MAX_LINE_BYTES,
+      ...(lead !== undefined ? { lead } : {}),
+      block: all.subarray(start, end),
+      nowSec: Math.floor(Date.now() / 1000),
+    });
+    out++;
+    given++;
+    chain = chain
+      .then(async () => {
+        taken++;
+        const r = await job;
+        if (failed) return;
+        for (const p of r.parts) batch.push(p);
+        batchBlocks++;
+        batchTotals.lines += r.lines;
+        batchTotals.parseErrors += r.parseErrors;
+        batchTotals.truncatedLines += r.truncatedLines + truncated;
+        // Commit when enough blocks are ready, or when no later block is on its way.
+        if (batchBlocks >= BLOCKS_PER_COMMIT || taken === given) await commitBatch();
+      })
+      .catch((err: unknown) => {
+        failed = failed ?? (err as Error);
+        finishInput(false);
+      })
+      .finally(() => {
+        out--;
         flowControl();
-      }
-    } finally {
-      committing = false;
-    }
-    maybeFinish();
+        maybeFinish();
+      });
+  };
+
+  const commitBatch = async (): Promise<void> => {
+    const parts = batch;
+    const counts = batchTotals;
+    batch = [];
+    batchBlocks = 0;
+    batchTotals = { lines: 0, parseErrors: 0, truncatedLines: 0 };
+    if (parts.length > 0) await commit(parts);
+    totals.lines += counts.lines;
+    totals.parseErrors += counts.parseErrors;
+    totals.truncatedLines += counts.truncatedLines;
   };
 
   const finishInput = (complete: boolean): void => {
@@ -166,15 +170,7 @@ export function readLines(
     if (idle) clearTimeout(idle);
     input.off('data', onData);
     input.pause();
-    if (complete) cut(true);
-    else if (pendingBytes > 0) {
-      // Stopped: the complete lines read so far are committed, a partial last line is not.
-      const all = Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      const nl = all.lastIndexOf(NL);
-      if (nl !== -1) dispatch(all.subarray(0, nl + 1), false);
-    }
+    cut(complete); // stopped: the complete lines read so far are committed, a partial last line is not
     ended = true;
     maybeFinish();
   };
@@ -192,29 +188,10 @@ export function readLines(
     }, IDLE_FLUSH_MS);
   };
 
-  for (const w of workers) {
-    w.on('message', (m: FromWorker) => {
-      if (m.type === 'parts') {
-        finished.set(m.seq, m);
-        void commitReady();
-      } else {
-        failed = failed ?? new TdfwdError('IO', `parsing the input failed: ${m.message}`);
-        finishInput(false);
-        // the failed block never comes back: stop waiting for it
-        for (const x of workers) void x.terminate();
-        rejectDone(failed);
-      }
-    });
-    w.on('error', (err) => {
-      failed = failed ?? new TdfwdError('IO', `a line worker failed: ${err.message}`);
-      for (const x of workers) void x.terminate();
-      rejectDone(failed);
-    });
-  }
   input.on('data', onData);
   input.once('end', () => finishInput(true));
   input.once('error', (err) => {
-    failed = new TdfwdError('IO', `reading stdin failed: ${err.message}`);
+    failed = failed ?? new TdfwdError('IO', `reading stdin failed: ${err.message}`);
     finishInput(false);
   });
 

@@ -1,24 +1,15 @@
 // PartBuilder: the part an encoder is filling — encoded records one after another in one growing
-// buffer, reused for every part — cut at the buffer's part limits. A cut part leaves as a copy in an
-// ArrayBuffer of its own (transferable: zlib's output may share a pool with other Buffers): a deflate
-// segment (codec/gzip-segments.ts) compressed at once ('deflate', on `send`'s line workers), or the raw
-// records for the caller to compress elsewhere ('raw', the daemon's inline encoder: the zlib thread pool).
+// buffer, reused for every part — cut at the buffer's part limits. A cut part leaves as a copy of its
+// records, for the caller to compress (the inline encoder: on the zlib thread pool).
 //
-// States: empty (bytes 0) → filling → cut (a segment appended to `parts`, empty again).
-import { deflateSegment } from '../codec/gzip-segments.js';
+// States: empty (bytes 0) → filling → cut (a part appended to `parts`, empty again).
 import { packOne } from '../codec/msgpack.js';
-import type { DeflatedInfo } from '../core/sink.js';
 
 export interface BuiltPart {
-  /** The segment is data[0, length). */
-  data: ArrayBuffer;
-  length: number;
+  /** The part's records, one msgpack map after another. */
+  data: Buffer;
   records: number;
-  /** Set when data is a deflate segment ('deflate'); absent for raw records. */
-  deflated?: DeflatedInfo;
 }
-
-export type PartCompression = 'deflate' | 'raw';
 
 export class PartBuilder {
   buf: Uint8Array;
@@ -28,12 +19,10 @@ export class PartBuilder {
   parts: BuiltPart[] = [];
   readonly #partBytes: number;
   readonly #partRecords: number;
-  readonly #compression: PartCompression;
 
-  constructor(partBytes: number, partRecords: number, compression: PartCompression) {
+  constructor(partBytes: number, partRecords: number) {
     this.#partBytes = partBytes;
     this.#partRecords = partRecords;
-    this.#compression = compression;
     this.buf = new Uint8Array(partBytes + 64 * 1024);
   }
 
@@ -69,20 +58,8 @@ export class PartBuilder {
 
   cut(): void {
     if (this.count === 0) return;
-    const records = this.buf.subarray(0, this.bytes);
-    if (this.#compression === 'deflate') {
-      const seg = deflateSegment(records);
-      this.parts.push({ data: copyOf(seg.data), length: seg.data.length, records: this.count, deflated: seg.deflated });
-    } else {
-      this.parts.push({ data: copyOf(records), length: records.length, records: this.count });
-    }
+    this.parts.push({ data: Buffer.from(this.buf.subarray(0, this.bytes)), records: this.count });
     this.bytes = 0;
     this.count = 0;
   }
-}
-
-function copyOf(bytes: Uint8Array): ArrayBuffer {
-  const data = new Uint8Array(bytes.length);
-  data.set(bytes);
-  return data.buffer;
 }

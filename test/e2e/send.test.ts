@@ -83,10 +83,10 @@ describe('tdfwd send', () => {
   });
 });
 
-describe('tdfwd send with several parser threads', () => {
-  it('keeps line order across threads, input chunk boundaries and an over-long line', async () => {
+describe('tdfwd send across block boundaries', () => {
+  it('keeps line order across input chunk and block boundaries and an over-long line that spans blocks', async () => {
     const buf = buffer();
-    const child = spawnTdfwd(['--buffer', buf, 'send', '--tag', 'td.a.b', '--format', 'json'], { env: { TDFWD_PARSE_THREADS: '3' } });
+    const child = spawnTdfwd(['--buffer', buf, 'send', '--tag', 'td.a.b', '--format', 'json']);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const lines: string[] = [];

@@ -164,18 +164,18 @@ describe('ChunkStore', () => {
     const s = openStore(dir(), { chunkLimitSize: 64 * 1024 });
     const w = new BufferWriter(s);
     const recs = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ n: from + i, message: `line ${from + i} ${'x'.repeat(100)}`, time: 1 }));
-    const seg = (from: number, n: number) => {
+    const seg = async (from: number, n: number) => {
       const raw = encodeRecords(recs(from, n));
-      return { tag: 't.z', records: n, ...deflateSegment(raw) };
+      return { tag: 't.z', records: n, ...(await deflateSegment(raw)) };
     };
-    await w.writeParts([seg(0, 100)]);
+    await w.writeParts([await seg(0, 100)]);
     await w.write(recs(100, 10).map((record) => ({ tag: 't.z', record }))); // a raw part in the same chunk
     const open = s.listChunks('open')[0]!;
     expect(open.raw_bytes).toBe(encodeRecords(recs(0, 110)).length);
     expect(open.stored_bytes).toBeLessThan(open.raw_bytes / 2); // the segment is stored compressed
     expect(decodeRecords(s.chunkData(open.id)!.data).map((r: any) => r.n)).toEqual(recs(0, 110).map((r) => r.n));
     // ~13 KiB of records per segment against a 64 KiB chunk: the chunk seals on raw bytes, not stored ones.
-    for (let i = 1; i <= 5; i++) await w.writeParts([seg(i * 1000, 100)]);
+    for (let i = 1; i <= 5; i++) await w.writeParts([await seg(i * 1000, 100)]);
     await s.sealOpen();
     s.reclaimLeases();
     const leased = s.lease(10, ['t.z'], 60_000);
@@ -199,7 +199,7 @@ describe('ChunkStore', () => {
     old.prepare(`INSERT INTO chunk_parts (chunk_id, data) VALUES (?, ?)`).run(id, raw);
     old.close();
     const s = openStore(d);
-    await new BufferWriter(s).writeParts([{ tag: 't.old', records: 1, ...deflateSegment(encodeRecords([{ a: 3, time: 3 }])) }]);
+    await new BufferWriter(s).writeParts([{ tag: 't.old', records: 1, ...(await deflateSegment(encodeRecords([{ a: 3, time: 3 }]))) }]);
     await s.sealOpen();
     s.reclaimLeases();
     const [c] = s.lease(1, ['t.old'], 60_000);

@@ -38,7 +38,7 @@ describe('gzipStoredParts', () => {
   it('wraps deflate segments and raw parts, in order, into one gzip member', async () => {
     const raws = [bytes(10, 1), bytes(300_000, 2), bytes(1, 3), bytes(70_000, 4), bytes(2_100_000, 5)];
     // Alternate: segments made where they were encoded, raw parts compressed at seal.
-    const parts: StoredPart[] = raws.map((r, i) => (i % 2 === 0 ? deflateSegment(r) : { data: r }));
+    const parts: StoredPart[] = await Promise.all(raws.map((r, i) => (i % 2 === 0 ? deflateSegment(r) : { data: r })));
     const payload = await gzipStoredParts(pull(parts));
     const out = gunzipSync(payload); // zlib checks the trailer's CRC-32 and length
     expect(out.equals(Buffer.concat(raws))).toBe(true);
@@ -49,9 +49,9 @@ describe('gzipStoredParts', () => {
     expect(gunzipSync(await gzipStoredParts(pull([]))).length).toBe(0);
   });
 
-  it('partRecords reads a segment back to its records and a raw part as it is', () => {
+  it('partRecords reads a segment back to its records and a raw part as it is', async () => {
     const r = bytes(123_456, 9);
-    const seg = deflateSegment(r);
+    const seg = await deflateSegment(r);
     expect(seg.deflated).toEqual({ rawBytes: r.length, crc: crc32(r) });
     expect(partRecords(seg).equals(r)).toBe(true);
     expect(partRecords({ data: r })).toBe(r);
