@@ -1,7 +1,6 @@
-// BlockEncoder: one encoder job, wherever it runs — a block of complete lines (tail) or of
-// PackedForward entries (forward) → records packed into parts within the buffer's part limits.
-// The synchronous half of the daemon's inline encoder (inline-encoder.ts): parts leave raw, to be
-// compressed on the zlib thread pool.
+// BlockEncoder: one encoder job — a block of complete lines (tail, send) or of PackedForward entries
+// (forward) → records packed into parts within the buffer's part limits. The synchronous half of the
+// inline encoder (inline-encoder.ts): parts leave raw, to be compressed on the zlib thread pool.
 //
 // Owns one PartBuilder (its buffer reused for every job) and the parsers it has built. Not re-entrant:
 // one job at a time (the transcoder keeps module state, see codec/json-transcode.ts).

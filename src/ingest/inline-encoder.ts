@@ -1,12 +1,12 @@
-// The daemon's line encoder without a thread of its own: blocks of tail lines and PackedForward entries
-// are parsed and encoded on the main thread (the transcoder makes that ~1 µs a line), and each part is
+// The line encoder without a thread of its own, for the daemon (blocks of tail lines, PackedForward
+// entries) and `send` (blocks of stdin lines): they are parsed and encoded on the main thread (the transcoder makes that ~1 µs a line), and each part is
 // compressed into a deflate segment on libuv's thread pool (node:zlib), where the CPU-heavy half of
 // the work runs in parallel with reading and committing. A second V8 isolate (a worker thread) cost
 // ~25 MB of RSS for the same speed (bench/README.md).
 //
 // Owns the BlockEncoder and the tail of the chain of answers: jobs are answered in the order given.
 // Bounded: a job is encoded when given; only its compression waits, and each caller keeps only a few
-// jobs in flight (tail: two blocks; forward: one connection's unacked frames).
+// jobs in flight (tail: two blocks; forward: one connection's unacked frames; send: six blocks).
 //
 // States: open → closed (later jobs are rejected).
 import { deflateSegment } from '../codec/gzip-segments.js';
