@@ -2,9 +2,9 @@
 // synchronous level, foreign keys, a busy timeout so a `send` and a daemon can share the file, and the
 // numbered migrations.
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { TdfwdError } from '../core/errors.js';
+import { DiskFullError, TdfwdError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type SyncMode = 'full' | 'normal';
@@ -12,9 +12,20 @@ export type Db = Database.Database;
 
 export const DB_FILE = 'buffer.db';
 
-/** SQLite could not write because the disk or the file system quota is full (ENOSPC, EDQUOT). */
-export function isDiskFull(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'SQLITE_FULL';
+/**
+ * SQLite could not write because the disk or the file system quota is full (ENOSPC, EDQUOT):
+ * SQLITE_FULL, or an I/O error (e.g. growing the WAL index, SQLITE_IOERR_SHMSIZE) while the file
+ * system holding `dir` has no space left.
+ */
+export function isDiskFull(err: unknown, dir?: string): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL') return true;
+  if (dir === undefined || typeof code !== 'string' || !code.startsWith('SQLITE_IOERR')) return false;
+  try {
+    return statfsSync(dir).bavail === 0;
+  } catch {
+    return false;
+  }
 }
 
 export function openDb(dir: string, sync: SyncMode = 'full'): Db {
@@ -48,6 +59,7 @@ export function openDb(dir: string, sync: SyncMode = 'full'): Db {
   } catch (err) {
     if (err instanceof TdfwdError) throw err;
     const e = err as Error & { code?: string };
+    if (isDiskFull(e, dir)) throw new DiskFullError(dir);
     if (e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT') {
       throw new TdfwdError('BUFFER_CORRUPT', `${file} is not a tdfwd buffer or is damaged (${e.message}); move it aside and start again`);
     }

@@ -504,7 +504,7 @@ export class ChunkStore {
     try {
       return write();
     } catch (err) {
-      if (isDiskFull(err)) throw new DiskFullError(this.dir);
+      if (isDiskFull(err, this.dir)) throw new DiskFullError(this.dir);
       throw err;
     }
   }

@@ -24,5 +24,8 @@ export function deliveryLog(write: (line: string) => void, now: () => number = D
       }
       write(`${output}: duplicate risk: chunk ${chunk.key} has been in doubt for ${formatDuration(ms)}, longer than the endpoint's dedup window; re-sending with the same key`);
     },
+    bufferError(output: string, message: string) {
+      write(`${output}: the buffer cannot record delivery results (${message}); retrying every second`);
+    },
   };
 }

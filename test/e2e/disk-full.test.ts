@@ -1,9 +1,10 @@
 // A full disk under the buffer, on a real (tmpfs) file system that fills up: `send` stops with a
-// sentence and exit 1, and what it committed is intact and delivered; the daemon does not crash, pauses
+// sentence and exit 1, and what it committed is intact and delivered; `flush` fails with a sentence and
+// delivers everything once space is freed; the daemon does not crash, pauses
 // its inputs (http answers 503 + Retry-After), starts again after a kill -9 while the disk is still
 // full, and once space is freed goes on: every tailed line is delivered exactly once. Needs root to mount the tmpfs; skipped (with the reason) elsewhere.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTdfwd, waitFor } from '../helpers/cli.js';
@@ -23,6 +24,19 @@ function linesFile(dir: string, n: number): string {
   const file = join(dir, 'app.log');
   writeFileSync(file, Array.from({ length: n }, (_, seq) => JSON.stringify({ seq, msg: `line ${seq}`, pad: randomBytes(100).toString('hex') }) + '\n').join(''));
   return file;
+}
+
+/** Fills the file system holding `dir` with a file named `filler` until it refuses more. */
+function fillUp(dir: string): void {
+  const fd = openSync(join(dir, 'filler'), 'w');
+  const block = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 if (!tmpfsAvailable) console.warn('disk-full tests skipped: this machine does not let the tests mount a tmpfs (needs root on Linux)');
@@ -48,6 +62,29 @@ describe.skipIf(!tmpfsAvailable)('a full disk under the buffer', () => {
     expect(f.stderr).toMatch(/delivered/);
     expect(f.code).toBe(0);
     expect(exactlyOnce(seqCounts(store), committed)).toEqual([]); // the first `committed` lines, each once
+  });
+
+  it('flush on a full disk exits 1 with a sentence; once space is freed it delivers every record once', async () => {
+    const dir = work();
+    const disk = smallDisk(16 * 1024);
+    const buffer = join(disk.dir, 'buf');
+    const n = 20_000;
+    const sent = await runTdfwd(['send', '--buffer', buffer, '--tag', 'td.app.lines', '--format', 'json'], { inputFile: linesFile(dir, n) });
+    expect(sent.code).toBe(0);
+    fillUp(disk.dir); // now the disk is full: sealing, leasing and acknowledging cannot be written
+    const store = join(dir, 'imported.ndjson');
+    const ep = await endpoint({ storeFile: store, autoTables: true });
+    const env = { TD_API_SERVER: ep.url, TD_API_KEY: APIKEY };
+    const full = await runTdfwd(['flush', '--buffer', buffer, '--timeout', '5s'], { env });
+    expect(full.code, full.stderr).toBe(1);
+    expect(full.stderr.slice(0, 400)).toMatch(/the disk holding the buffer \(.*\) is full|the buffer cannot record delivery results/);
+    expect(full.stderr).not.toMatch(/internal error|\n\s+at /);
+
+    rmSync(join(disk.dir, 'filler'));
+    const ok = await runTdfwd(['flush', '--buffer', buffer, '--timeout', '30s'], { env });
+    expect(ok.code).toBe(0);
+    expect(exactlyOnce(seqCounts(store), n)).toEqual([]);
+    expect(ep.stats().duplicateImports).toBe(0);
   });
 
   it('the daemon pauses its inputs while the disk is full, survives a kill -9 and a restart, and delivers every line once space is freed', { timeout: 120_000 }, async () => {
