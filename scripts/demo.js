@@ -3,9 +3,11 @@
 // Starts `tdfwd endpoint` (a local Streaming-Import-compatible server), pipes sample logs through
 // `tdfwd send`, shows `tdfwd status`, runs `tdfwd flush`, and shows what arrived. Then rehearses an
 // outage: an endpoint failing half the requests and importing-then-hanging others still receives
-// every record exactly once, because every re-send carries the chunk's key.
+// every record exactly once, because every re-send carries the chunk's key. Last, the daemon as an
+// operator runs it: `tdfwd run` tails a log file through a rotation and takes HTTP posts, the records
+// arrive, /api/status shows the outputs, and SIGTERM stops it cleanly.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +50,82 @@ async function stats(url) {
   return res.json();
 }
 
+/** `tdfwd run` with a config; resolves once it logs that it runs, with its http input port and admin URL. */
+function startDaemon(config) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, '-c', config, 'run'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    let port = null;
+    let admin = null;
+    child.stderr.on('data', (d) => {
+      err += d;
+      for (const line of String(d).split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const l = JSON.parse(line);
+        if (l.msg === 'http: listening') port = l.port;
+        if (typeof l.admin === 'string') admin = l.admin;
+        if (String(l.msg).startsWith('tdfwd daemon running')) resolve({ child, port, admin });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the daemon exited with ${code}: ${err}`)));
+  });
+}
+
+async function waitImported(url, n, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const s = await stats(url);
+    if (s.importedRecords >= n) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the endpoint did not import ${n} records in time`);
+}
+
+async function daemonDemo() {
+  say('6. the daemon (tdfwd run): tail a log file through a rotation, take HTTP posts, deliver');
+  const store = join(work, 'daemon-imported.ndjson');
+  const ep = await startEndpoint(['--store', store]);
+  const log = join(work, 'app.log');
+  writeFileSync(log, '');
+  const config = join(work, 'daemon.yaml');
+  writeFileSync(
+    config,
+    [
+      'buffer:',
+      `  path: ${join(work, 'daemon-buffer')}`,
+      '  flush_interval: 1s',
+      'inputs:',
+      `  - { type: tail, path: "${log}", tag: td.demo.app, format: json, refresh_interval: 1s, rotate_wait: 2s }`,
+      '  - { type: http, bind: 127.0.0.1, port: 0 }',
+      'outputs:',
+      `  - { type: td, match: "td.**", endpoint: "${ep.url}", apikey: demo-write-key }`,
+      'admin:',
+      '  listen: 127.0.0.1:0',
+      '',
+    ].join('\n'),
+  );
+  console.log(readFileSync(config, 'utf8'));
+  const started = Date.now();
+  const d = await startDaemon(config);
+  console.log(`daemon pid ${d.child.pid}; http input on port ${d.port}; admin at ${d.admin}`);
+  appendFileSync(log, sampleLines(3_000, 200_000)); // the app writes...
+  await new Promise((r) => setTimeout(r, 500));
+  renameSync(log, `${log}.1`); // ...logrotate renames the file...
+  appendFileSync(log, sampleLines(2_000, 203_000)); // ...and the app opens a new one
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`http://127.0.0.1:${d.port}/td.demo.posted`, { method: 'POST', body: JSON.stringify({ seq: i, via: 'http' }) });
+    console.log(`POST /td.demo.posted -> ${res.status}`);
+  }
+  const s = await waitImported(ep.url, 5_003);
+  console.log(`endpoint imported ${s.importedRecords} records (${JSON.stringify(s.recordsByTable)}) ${((Date.now() - started) / 1000).toFixed(1)} s after the daemon started`);
+  const status = await (await fetch(`${d.admin}/api/status`)).json();
+  console.log(`/api/status: pending_records ${status.pending_records}, outputs ${JSON.stringify(status.outputs.map((o) => ({ name: o.name, state: o.state })))}`);
+  const exited = new Promise((r) => d.child.once('exit', r));
+  d.child.kill('SIGTERM');
+  console.log(`SIGTERM -> daemon exit ${await exited}`);
+  ep.child.kill('SIGTERM');
+}
+
 async function main() {
   const env = { TDFWD_BUFFER: join(work, 'buffer'), TD_API_KEY: 'demo-write-key' };
   try {
@@ -86,6 +164,8 @@ async function main() {
         ` ${s2.dedupHits} re-sends recognised by their key, ${s2.duplicateRecords} duplicate records`,
     );
     bad.child.kill('SIGTERM');
+
+    await daemonDemo();
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
