@@ -74,7 +74,7 @@ export class TailHarness {
     this.#maxBatchBytes = opts.maxBatchBytes;
   }
 
-  input(over: Partial<TailInputConfig> = {}, opts: { sink?: EventSink; maxBatchBytes?: number } = {}): TailInput {
+  input(over: Partial<TailInputConfig> = {}, opts: { sink?: EventSink; maxBatchBytes?: number; pollIntervalMs?: number } = {}): TailInput {
     const cfg: TailInputConfig = {
       type: 'tail', path: join(this.logs, '*.log'), tag: 'app.logs', format: 'none', readFromHead: true,
       rotateWait: 300, refreshInterval: 100, maxLineSize: 1024 * 1024, multilineFlushInterval: 1000, ...over,
@@ -85,7 +85,7 @@ export class TailHarness {
       ...(this.encoder ? { encoder: this.encoder } : {}),
       ...(maxBatchBytes ? { maxBatchBytes } : {}),
       positions: this.store,
-      pollIntervalMs: 50,
+      pollIntervalMs: opts.pollIntervalMs ?? 50,
       log: (level, msg) => this.logged.push({ level, msg }),
     });
     this.#inputs.push(input);

@@ -1,8 +1,9 @@
 // The tail input against real files in a temp dir and a real SQLite buffer: start positions, appends,
-// restart without loss or repeat, partial and long lines, glob refresh, exclude, positions.
+// restart without loss or repeat, partial and long lines, glob refresh, the directory watch, exclude,
+// positions.
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, statSync, writeFileSync } from 'node:fs';
-import { TailHarness as Harness, lines, range, records, waitFor } from '../helpers/tail-harness.js';
+import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { TailHarness as Harness, lines, range, records, sleep, waitFor } from '../helpers/tail-harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -95,6 +96,21 @@ describe('tail input: following', () => {
     writeFileSync(h.path('b.log'), lines(0, 3, 'b'));
     writeFileSync(h.path('c.txt'), lines(0, 3, 'c')); // not matched by the glob
     await waitFor(async () => (await h.messages()).length === 3);
+    expect(await h.messages()).toEqual(range(0, 3, 'b'));
+    expect(input.files).toBe(2);
+  });
+
+  it('a file renamed into a followed directory is picked up at once (directory watch), not at the next poll or refresh', async () => {
+    h = new Harness();
+    writeFileSync(h.path('a.log'), lines(0, 1, 'a'));
+    const input = h.input({ readFromHead: false, refreshInterval: 60_000 }, { pollIntervalMs: 60_000 });
+    await input.start();
+    await sleep(300); // past the first poll: the loop now sleeps for a minute
+    writeFileSync(h.path('b.tmp'), lines(0, 3, 'b'));
+    const t0 = Date.now();
+    renameSync(h.path('b.tmp'), h.path('b.log')); // as a logger or logrotate puts a file in place
+    await waitFor(async () => (await h.messages()).length === 3, 5_000);
+    expect(Date.now() - t0).toBeLessThan(5_000); // a minute without the watch
     expect(await h.messages()).toEqual(range(0, 3, 'b'));
     expect(input.files).toBe(2);
   });

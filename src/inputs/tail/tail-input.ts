@@ -9,7 +9,10 @@
 // are parsed here.
 //
 // One poll loop serves every file: every ~250 ms it stats each path (rotation, deletion, truncation,
-// new file), reads what is new, and re-expands the globs every refresh_interval. A read waits for its
+// new file), reads what is new, and re-expands the globs every refresh_interval. Directories of
+// followed files are also watched (dir-watch.ts): a file created, renamed or deleted there wakes the
+// loop and re-expands the globs at once (at most every MIN_REFRESH_MS), so a rotation or a new file is
+// seen within milliseconds. Appends do not wake it: a busy file would turn into a commit per write. A read waits for its
 // commit before the next read, so a full buffer (overflow_action block) pauses reading by itself, and
 // at most one chunk (1 MiB) of lines per file is in memory.
 //
@@ -20,6 +23,8 @@ import { unixNow } from '../../core/record.js';
 import type { TailInputConfig } from '../../config/types.js';
 import { createParser } from '../../parsers/index.js';
 import type { Input, InputContext } from '../types.js';
+import { dirname } from 'node:path';
+import { DirWatch } from './dir-watch.js';
 import { createDiscovery, inodeOf, statOrNull, tagForPath, type Discovery } from './discovery.js';
 import { compileMultilineStart } from './multiline.js';
 import { PathFollower } from './path-follower.js';
@@ -54,6 +59,8 @@ const BLOCKS_IN_FLIGHT = 2;
 /** A block smaller than this is copied out of the read buffer (kept for the next read) instead of handed over whole. */
 const SMALL_BLOCK_BYTES = 256 * 1024;
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
+/** Glob refreshes asked for by directory events: at most one per this many ms. */
+const MIN_REFRESH_MS = 250;
 const WARN_EVERY_MS = 30_000;
 
 export class TailInput implements Input {
@@ -83,6 +90,12 @@ export class TailInput implements Input {
   #loop: Promise<void> | null = null;
   #lastRefresh = 0;
   #stopping = false;
+  /** Wakes the loop early when a file is created, renamed or deleted in a watched directory. */
+  readonly #dirs = new DirWatch((event) => this.#onDirEvent(event));
+  /** The current sleep between polls (aborted to wake the loop). */
+  #sleeper: AbortController | null = null;
+  /** A file was created, renamed or deleted in a watched directory: poll and re-expand the globs soon. */
+  #refreshDue = false;
 
   constructor(cfg: TailInputConfig, ctx: TailInputContext) {
     this.#cfg = cfg;
@@ -114,6 +127,8 @@ export class TailInput implements Input {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#abort.abort();
+    this.#sleeper?.abort();
+    this.#dirs.close();
     await this.#loop;
     for (const file of this.#live.values()) await file.close();
     this.#live.clear();
@@ -155,6 +170,7 @@ export class TailInput implements Input {
     };
     const f = new PathFollower(path, format);
     this.#followers.set(path, f);
+    this.#dirs.watch(dirname(path));
     return f;
   }
 
@@ -201,7 +217,8 @@ export class TailInput implements Input {
     while (!this.#stopping) {
       let busy = false;
       try {
-        if (Date.now() - this.#lastRefresh >= this.#cfg.refreshInterval) await this.#refresh();
+        const sinceRefresh = Date.now() - this.#lastRefresh;
+        if (sinceRefresh >= this.#cfg.refreshInterval || (this.#refreshDue && sinceRefresh >= MIN_REFRESH_MS)) await this.#refresh();
         for (const f of [...this.#followers.values()]) {
           if (this.#stopping) break;
           if (this.#followers.get(f.path) !== f) continue; // dropped by a refresh during this round
@@ -210,13 +227,30 @@ export class TailInput implements Input {
       } catch (err) {
         if (!this.#stopping) this.#warn(`tail input: ${(err as Error).message}; retrying`);
       }
-      if (!busy && !this.#stopping) await systemClock.sleep(this.#pollMs, this.#abort.signal);
+      if (!busy && !this.#stopping) await this.#sleep();
     }
   }
 
   /** Re-expands the globs: new paths are followed, vanished idle ones dropped. */
+  /** Sleep until the next poll, or until a watched directory changes. */
+  async #sleep(): Promise<void> {
+    const sleeper = new AbortController();
+    this.#sleeper = sleeper;
+    // A refresh asked for by an event waits for MIN_REFRESH_MS at most, not a whole poll interval.
+    const ms = this.#refreshDue ? Math.min(this.#pollMs, Math.max(0, MIN_REFRESH_MS - (Date.now() - this.#lastRefresh))) : this.#pollMs;
+    await systemClock.sleep(ms, sleeper.signal);
+    this.#sleeper = null;
+  }
+
+  #onDirEvent(event: 'change' | 'rename'): void {
+    if (event !== 'rename') return;
+    this.#refreshDue = true;
+    this.#sleeper?.abort(); // when not sleeping, the next sleep is short (see #sleep)
+  }
+
   async #refresh(): Promise<void> {
     this.#lastRefresh = Date.now();
+    this.#refreshDue = false;
     const paths = new Set(await this.#discovery.expand());
     for (const path of paths) {
       const known = this.#followers.get(path);
