@@ -5,14 +5,15 @@
 import { appendFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './tmp.js';
-import { openStore } from './store.js';
+import { openStore, records } from './store.js';
+
+export { records };
 import { BufferWriter } from '../../src/ingest/writer.js';
 import type { InlineEncoder } from '../../src/ingest/inline-encoder.js';
 import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
 import type { TailInputConfig } from '../../src/config/types.js';
 import type { BufferLimits, ChunkStore } from '../../src/buffer/store.js';
 import type { EventSink } from '../../src/core/sink.js';
-import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 
 export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -24,19 +25,6 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs 
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Every record in the buffer, in chunk order, with its chunk's tag. */
-export async function records(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
-  await store.drainSeals();
-  const out: { tag: string; record: Record<string, unknown> }[] = [];
-  const chunks = store.listChunks(null, 100_000).sort((a, b) => a.id - b.id);
-  for (const c of chunks) {
-    const d = store.chunkData(c.id);
-    if (!d) continue;
-    const raw = d.sealed ? await gunzipPayload(d.data) : d.data;
-    for (const r of decodeRecords(raw)) out.push({ tag: c.tag, record: r as Record<string, unknown> });
-  }
-  return out;
-}
 
 /** File content: numbered lines `${prefix} from` .. `${prefix} to-1`, each ending in a newline. */
 export const lines = (from: number, to: number, prefix = 'line'): string =>

@@ -6,13 +6,11 @@ import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Packr, Unpackr } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChunkStore } from '../../src/buffer/store.js';
-import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 import type { EventSink } from '../../src/core/sink.js';
 import { InlineEncoder } from '../../src/ingest/inline-encoder.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
-import { openStore } from '../helpers/store.js';
+import { openStore, records } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -46,15 +44,6 @@ async function setup(withEncoder: boolean) {
     t.cleanup();
   });
   return { store, port: input.port, calls };
-}
-
-async function stored(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
-  await store.sealOpen();
-  const out: { tag: string; record: Record<string, unknown> }[] = [];
-  for (const c of store.lease(1000, store.queuedTags(), 60_000)) {
-    for (const r of decodeRecords(await gunzipPayload(c.payload))) out.push({ tag: c.tag, record: r as Record<string, unknown> });
-  }
-  return out;
 }
 
 /** Sends bytes and collects every msgpack reply until the server closes or `count` replies arrived. */
@@ -163,8 +152,8 @@ describe('forward input with an encoder', () => {
     expect(plain.calls.writeParts).toBe(0);
     expect(encoded.calls.writeParts).toBeGreaterThan(0); // the entries went through the encoder
     expect(encoded.calls.write).toBeGreaterThan(0); // the Message frame did not
-    const without = normalized(await stored(plain.store), from, to);
-    const withEnc = normalized(await stored(encoded.store), from, to);
+    const without = normalized(await records(plain.store), from, to);
+    const withEnc = normalized(await records(encoded.store), from, to);
     // 300 + 1 + 160 + 300 + 16 + 8 entries, one in 8 with a nil record skipped.
     expect(without.length).toBe(Math.ceil((300 * 7) / 8) * 2 + 1 + 105 + 35 + 14 + 7);
     const byTag = (rows: typeof without) => [...rows].sort((x, y) => (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : 0));
@@ -185,7 +174,7 @@ describe('forward input with an encoder', () => {
     const r = await exchange(port, Buffer.concat([good, bad, after]), 3);
     expect(r.replies).toEqual([{ ack: 'ok1' }]);
     expect(r.closed).toBe(true);
-    const rows = await stored(store);
+    const rows = await records(store);
     expect(rows.every((x) => x.tag === 'app.ok')).toBe(true);
     expect(rows).toHaveLength(14);
   });

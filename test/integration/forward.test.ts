@@ -6,13 +6,11 @@ import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Packr, Unpackr } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChunkStore } from '../../src/buffer/store.js';
-import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 import type { LogEvent } from '../../src/core/record.js';
 import type { EventSink, PositionUpdate } from '../../src/core/sink.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
-import { openStore } from '../helpers/store.js';
+import { openStore, records } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -46,15 +44,6 @@ async function setup(opts: { sharedKey?: string; limits?: Parameters<typeof open
     t.cleanup();
   });
   return { store, input, logs };
-}
-
-async function stored(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
-  await store.sealOpen();
-  const out: { tag: string; record: Record<string, unknown> }[] = [];
-  for (const c of store.lease(1000, store.queuedTags(), 60_000)) {
-    for (const r of decodeRecords(await gunzipPayload(c.payload))) out.push({ tag: c.tag, record: r as Record<string, unknown> });
-  }
-  return out;
 }
 
 /** A raw forward client: sends bytes, reads msgpack replies one by one, notices when the server closes. */
@@ -147,7 +136,7 @@ describe('forward input', () => {
     c.send(pack(['app.web', T, { msg: 'hello', n: 1 }, { chunk: 'c1' }]));
     expect(await c.next()).toEqual({ ack: 'c1' });
     expect(store.stats().pendingRecords).toBe(1);
-    expect(await stored(store)).toEqual([{ tag: 'app.web', record: { msg: 'hello', n: 1, time: T } }]);
+    expect(await records(store)).toEqual([{ tag: 'app.web', record: { msg: 'hello', n: 1, time: T } }]);
   });
 
   it('Message mode with EventTime and float time; without a chunk option no ack is sent', async () => {
@@ -160,7 +149,7 @@ describe('forward input', () => {
     c.send(m2);
     expect(await c.next()).toEqual({ ack: 'last' });
     expect(c.received).toBe(0);
-    const rows = await stored(store);
+    const rows = await records(store);
     expect(rows.map((r) => r.record)).toEqual([
       { a: 1, time: T + 5 },
       { a: 2, time: T + 7 },
@@ -173,7 +162,7 @@ describe('forward input', () => {
     const entries = Array.from({ length: 50 }, (_, i) => [T + i, { i }]);
     c.send(pack(['app.fw', entries, { chunk: 'fw-1', size: 50 }]));
     expect(await c.next()).toEqual({ ack: 'fw-1' });
-    const rows = await stored(store);
+    const rows = await records(store);
     expect(rows).toHaveLength(50);
     expect(rows[49]).toEqual({ tag: 'app.fw', record: { i: 49, time: T + 49 } });
   });
@@ -194,7 +183,7 @@ describe('forward input', () => {
     header.writeUInt32BE(blob.length, 1);
     c.send(Buffer.concat([Buffer.from([0x93]), pack('app.packed'), header, blob, pack({ chunk: 'p2' })]));
     expect(await c.next()).toEqual({ ack: 'p2' });
-    const rows = await stored(store);
+    const rows = await records(store);
     expect(rows).toHaveLength(2000);
     expect(rows.slice(0, 3).map((r) => r.record.time)).toEqual([T, T + 1, T + 2]);
     expect(rows.every((r) => Number.isInteger(r.record.time))).toBe(true);
@@ -208,7 +197,7 @@ describe('forward input', () => {
     const gz = Buffer.concat([gzipSync(part1), gzipSync(part2)]);
     c.send(pack(['app.gz', gz, { chunk: 'z1', compressed: 'gzip' }]));
     expect(await c.next()).toEqual({ ack: 'z1' });
-    expect((await stored(store)).map((r) => r.record)).toEqual([
+    expect((await records(store)).map((r) => r.record)).toEqual([
       { k: 'a', time: T },
       { k: 'b', time: T + 1 },
       { k: 'c', time: T + 2 },

@@ -5,11 +5,9 @@ import { gzipSync } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChunkStore } from '../../src/buffer/store.js';
-import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createHttpInput } from '../../src/inputs/http/index.js';
-import { openStore } from '../helpers/store.js';
+import { openStore, records } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -45,15 +43,6 @@ async function post(url: string, body: string | Buffer | Readable, headers: Reco
   return { status: res.statusCode, headers: res.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
 }
 
-async function stored(store: ChunkStore): Promise<{ tag: string; record: Record<string, unknown> }[]> {
-  await store.sealOpen();
-  const out: { tag: string; record: Record<string, unknown> }[] = [];
-  for (const c of store.lease(1000, store.queuedTags(), 60_000)) {
-    for (const r of decodeRecords(await gunzipPayload(c.payload))) out.push({ tag: c.tag, record: r as Record<string, unknown> });
-  }
-  return out;
-}
-
 const T = 1_700_000_000;
 
 describe('http input', () => {
@@ -65,7 +54,7 @@ describe('http input', () => {
     expect(store.stats().pendingRecords).toBe(1);
     const r2 = await post(`${base}/app/web`, '{"msg":"slashes"}', { 'content-type': 'application/json' });
     expect(r2.status).toBe(200);
-    const rows = await stored(store);
+    const rows = await records(store);
     expect(rows.map((x) => x.tag)).toEqual(['app.web', 'app.web']);
     expect(rows[0]?.record['msg']).toBe('hi');
     expect(Number.isInteger(rows[0]?.record['time'])).toBe(true);
@@ -81,7 +70,7 @@ describe('http input', () => {
     expect(store.stats().pendingRecords).toBe(3);
     const r2 = await post(`${base}/app.batch?time=${T + 50}`, JSON.stringify({ n: 4, time: T }));
     expect(r2.status).toBe(200);
-    expect((await stored(store)).map((x) => x.record)).toEqual([
+    expect((await records(store)).map((x) => x.record)).toEqual([
       { n: 1, time: T + 1 },
       { n: 2, time: T + 2 },
       { n: 3, time: 1_700_000_003 },
@@ -95,7 +84,7 @@ describe('http input', () => {
     expect((await post(`${base}/app.nd`, nd, { 'content-type': 'application/x-ndjson' })).status).toBe(200);
     expect((await post(`${base}/app.nd`, '{"n":3}\n{"n":4}\n')).status).toBe(200);
     expect(store.stats().pendingRecords).toBe(4);
-    expect((await stored(store)).map((x) => x.record['n'])).toEqual([1, 2, 3, 4]);
+    expect((await records(store)).map((x) => x.record['n'])).toEqual([1, 2, 3, 4]);
   });
 
   it('form fields json= and msgpack= (fluentd in_http default format)', async () => {
@@ -105,7 +94,7 @@ describe('http input', () => {
     const mp = packr.pack([{ via: 'msgpack', n: 1 }, { via: 'msgpack', n: 2 }]);
     const encoded = [...mp].map((b) => '%' + b.toString(16).padStart(2, '0')).join('');
     expect((await post(`${base}/app.form?time=${T}`, `msgpack=${encoded}`, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(200);
-    const rows = (await stored(store)).map((x) => x.record);
+    const rows = (await records(store)).map((x) => x.record);
     expect(rows[0]).toMatchObject({ action: 'login', user: 2 });
     expect(rows.slice(1)).toEqual([
       { via: 'msgpack', n: 1, time: T },
@@ -119,7 +108,7 @@ describe('http input', () => {
     expect(r.status).toBe(200);
     const gz = gzipSync(Buffer.from(JSON.stringify([{ n: 2, time: T }, { n: 3, time: T }])));
     expect((await post(`${base}/app.mp`, gz, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(200);
-    expect((await stored(store)).map((x) => x.record)).toEqual([
+    expect((await records(store)).map((x) => x.record)).toEqual([
       { n: 1, time: T },
       { n: 2, time: T },
       { n: 3, time: T },
