@@ -4,17 +4,16 @@
 // order, and a frame whose entries are malformed is not acked (the ones before it are).
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { Packr, Unpackr } from 'msgpackr';
+import { Unpackr } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventSink } from '../../src/core/sink.js';
 import { InlineEncoder } from '../../src/ingest/inline-encoder.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
+import { entry, eventTime, pack } from '../helpers/forward-wire.js';
 import { openStore, records } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const packr = new Packr({ useRecords: false, variableMapSize: true });
-const pack = (v: unknown): Buffer => packr.pack(v);
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
@@ -74,19 +73,7 @@ function exchange(port: number, data: Buffer, count: number): Promise<{ replies:
   });
 }
 
-function eventTime(sec: number, nsec: number): Buffer {
-  const b = Buffer.alloc(10);
-  b[0] = 0xd7;
-  b[1] = 0x00;
-  b.writeUInt32BE(sec, 2);
-  b.writeUInt32BE(nsec, 6);
-  return b;
-}
 
-/** [time, record] with the time as raw bytes (EventTime, or any packed value) or a number. */
-function entry(time: number | Buffer | null, record: unknown): Buffer {
-  return Buffer.concat([Buffer.from([0x92]), Buffer.isBuffer(time) ? time : pack(time), pack(record)]);
-}
 
 /** Every kind of entry the forward protocol (and Fluent Bit) sends, many of them. */
 function entries(n: number): Buffer {

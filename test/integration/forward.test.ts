@@ -4,17 +4,16 @@ import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { Packr, Unpackr } from 'msgpackr';
+import { Unpackr } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../src/core/record.js';
 import type { EventSink, PositionUpdate } from '../../src/core/sink.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
+import { entry, eventTime, pack } from '../helpers/forward-wire.js';
 import { openStore, records } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const packr = new Packr({ useRecords: false, variableMapSize: true });
-const pack = (v: unknown): Buffer => packr.pack(v);
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
@@ -113,19 +112,7 @@ function client(port: number): RawClient {
   return c;
 }
 
-function eventTime(sec: number, nsec: number): Buffer {
-  const b = Buffer.alloc(10);
-  b[0] = 0xd7;
-  b[1] = 0x00;
-  b.writeUInt32BE(sec, 2);
-  b.writeUInt32BE(nsec, 6);
-  return b;
-}
 
-/** [time, record] with the time as raw bytes (EventTime) or a number. */
-function entry(time: number | Buffer, record: Record<string, unknown>): Buffer {
-  return Buffer.concat([Buffer.from([0x92]), Buffer.isBuffer(time) ? time : pack(time), pack(record)]);
-}
 
 const T = 1_700_000_000;
 
