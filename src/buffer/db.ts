@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { DiskFullError, TdfwdError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
-export type SyncMode = 'full' | 'normal';
+import type { SyncMode } from '../core/buffer-policy.js';
+
+export type { SyncMode };
 export type Db = Database.Database;
 
 export const DB_FILE = 'buffer.db';

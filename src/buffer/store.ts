@@ -24,7 +24,9 @@ import { isDiskFull, openDb, type Db, type SyncMode } from './db.js';
 import { newOwner, ownerIsDead } from './owner.js';
 import { prepare, type ChunkRow, type PartRow, type Statements } from './statements.js';
 
-export type OverflowAction = 'block' | 'drop_oldest_chunk' | 'throw_exception';
+import type { OverflowAction } from '../core/buffer-policy.js';
+
+export type { OverflowAction };
 
 export interface BufferLimits {
   chunkLimitSize: number;

@@ -1,7 +1,6 @@
 // The resolved configuration: what the rest of tdfwd consumes after the YAML file, `${VAR}` expansion,
 // defaults and flags have been applied. Durations are milliseconds, sizes are bytes.
-import type { OverflowAction } from '../buffer/store.js';
-import type { SyncMode } from '../buffer/db.js';
+import type { OverflowAction, SyncMode } from '../core/buffer-policy.js';
 
 export type ParserFormat = string; // none | json | ltsv | nginx | apache2 | regexp:<pattern>
 
