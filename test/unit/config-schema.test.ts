@@ -178,7 +178,7 @@ describe('every type with explicit values', () => {
   });
 
   it('secrets: apikey, shared_key, credential header values', () => {
-    expect(cfg.secrets.sort()).toEqual(['Bearer tok-abc', 'abcdefghijklmnopqrstuvwxyz', 'fwd-secret', 'key-1234'].sort());
+    expect(cfg.secrets.sort()).toEqual(['Bearer tok-abc', 'abcdefghijklmnopqrstuvwxyz', 'fwd-secret', 'key-1234', 'tok-abc'].sort());
   });
 });
 

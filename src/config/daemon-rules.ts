@@ -1,0 +1,16 @@
+// What `tdfwd run` needs of a config beyond the schema: something to read, and static tags that can
+// be delivered. `send`, `flush` and `status` use a config file for its buffer and outputs alone, so
+// these rules apply only where a daemon will run it: `tdfwd run`, its reloads and `config check`.
+import type { Problem } from './issues.js';
+import type { InputConfig, OutputConfig } from './types.js';
+
+export function daemonProblems(inputs: readonly InputConfig[], _outputs: readonly OutputConfig[]): Problem[] {
+  const problems: Problem[] = [];
+  if (inputs.length === 0) {
+    problems.push({
+      path: 'inputs',
+      message: 'no inputs configured: `tdfwd run` would have nothing to read; add one, e.g. - { type: tail, path: /var/log/app/*.log, tag: td.app.events } (see examples/quickstart.yaml)',
+    });
+  }
+  return problems;
+}
