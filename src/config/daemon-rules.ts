@@ -15,6 +15,7 @@ export function daemonProblems(inputs: readonly InputConfig[], outputs: readonly
   }
   inputs.forEach((input, i) => {
     if (input.type !== 'stdin' && input.type !== 'tail') return; // forward, http: tags come with the data
+    if (input.type === 'tail' && input.tag.includes('*')) return; // expands to each file's path
     const problem = tagDestinationProblem(input.tag, outputs);
     if (problem !== null) problems.push({ path: `inputs[${i}].tag`, message: problem });
   });

@@ -72,6 +72,7 @@ describe('tags checked where they are known', () => {
       '  - { type: stdin, tag: td.web }',
       '  - { type: tail, path: /l/*.log, tag: td.a.b.c }',
       '  - { type: http }',
+      '  - { type: tail, path: /l/*.log, tag: "td.*" }', // the * becomes each file's path: known only then
       'outputs:',
       '  - { type: td, match: "td.**", apikey: "${KEY}" }',
     ].join('\n');
