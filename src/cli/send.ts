@@ -3,6 +3,7 @@
 // counted, never dropped.
 import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../core/errors.js';
+import { tagDestinationProblem } from '../config/tag-routes.js';
 import { isValidTag } from '../core/record.js';
 import { formatBytes } from '../core/units.js';
 import { BufferWriter } from '../ingest/writer.js';
@@ -42,6 +43,8 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
     throw err;
   }
   const ctx = loadForCommand(globalsOf(cmd));
+  const undeliverable = tagDestinationProblem(opts.tag, ctx.config.outputs); // before anything is buffered: exit 2
+  if (undeliverable !== null) throw new UsageError(`--tag: ${undeliverable}`);
   const store = openStore(ctx.config.buffer);
   const writer = new BufferWriter(store, { onBlocked: (m) => process.stderr.write(`tdfwd send: ${m} (run \`tdfwd flush\` or the daemon)\n`) });
   const started = performance.now();

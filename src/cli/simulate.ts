@@ -152,6 +152,7 @@ export function registerSimulate(program: Command): void {
         const jobs = flags.jobs === undefined ? availableParallelism() : integer('--jobs', flags.jobs, 1, 64, '2');
         const result = await simulate(options, {
           jobs,
+          onWorkerLost: (policy, reason) => process.stderr.write(`tdfwd simulate: the ${policy} worker thread ended without its result: ${reason}; simulating ${policy} in the main thread\n`),
           onRun: (r) => {
             if (progress) process.stderr.write(`  ${r.policy}: simulated ${shortDuration(r.simulated_seconds * 1000)} in ${r.wall_seconds.toFixed(1)}s\n`);
           },

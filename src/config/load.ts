@@ -10,6 +10,7 @@ import { expandTree } from './expand.js';
 import { configError, problemsOf, type Problem } from './issues.js';
 import { DEFAULT_TD_ENDPOINT, normalizeEndpoint } from './outputs.js';
 import { fileSchema, type ParsedFile } from './schema.js';
+import { daemonProblems } from './daemon-rules.js';
 import { collectSecrets } from './secrets.js';
 import type { OutputConfig, TdfwdConfig } from './types.js';
 
@@ -17,6 +18,11 @@ export interface LoadOptions {
   file?: string;
   env?: NodeJS.ProcessEnv;
   bufferFlag?: string;
+  /**
+   * Also apply the daemon's rules (daemonProblems): `tdfwd run`, its reloads and `config check` of a
+   * file use them, so a config that check accepts is one that run accepts.
+   */
+  forDaemon?: boolean;
 }
 
 export interface ParseOptions {
@@ -24,6 +30,7 @@ export interface ParseOptions {
   /** Names the text in messages: the file path, or e.g. "<stdin>". */
   source: string;
   bufferFlag?: string;
+  forDaemon?: boolean;
   /** Where a relative buffer.path is resolved from; default: the source's directory. */
   baseDir?: string;
 }
@@ -33,7 +40,7 @@ export function loadConfig(opts: LoadOptions = {}): TdfwdConfig {
   const env = opts.env ?? process.env;
   const file = opts.file ?? (env.TDFWD_CONFIG || undefined);
   if (file === undefined) return defaultConfig(env, opts.bufferFlag);
-  return parseConfigText(readConfigFile(file), { env, source: file, bufferFlag: opts.bufferFlag });
+  return parseConfigText(readConfigFile(file), { env, source: file, bufferFlag: opts.bufferFlag, forDaemon: opts.forDaemon === true });
 }
 
 function readConfigFile(file: string): string {
@@ -52,14 +59,19 @@ function readConfigFile(file: string): string {
 
 export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
   const tree = parseYaml(text, opts.source);
-  const problems: Problem[] = [];
-  const expanded = expandTree(tree, opts.env, problems);
-  if (problems.length > 0) throw configError(problems);
-
+  // Every problem at once: unset variables and schema errors together. A value whose variable is
+  // unset stays `${VAR}` in the tree; its schema complaint would only repeat the first one, so it goes.
+  const unset: Problem[] = [];
+  const expanded = expandTree(tree, opts.env, unset);
   const result = fileSchema.safeParse(expanded, { reportInput: true });
-  if (!result.success) throw configError(problemsOf(result.error.issues));
+  if (!result.success) {
+    const schema = problemsOf(result.error.issues).filter((p) => !unset.some((u) => within(p.path, u.path)));
+    throw configError([...unset, ...schema]);
+  }
+  if (unset.length > 0) throw configError(unset);
   const parsed: ParsedFile = result.data;
 
+  const problems: Problem[] = [];
   const outputs = nameOutputs(parsed.outputs, problems);
   outputs.forEach((o, i) => {
     if (o.type === 'td' && o.apikey === '') {
@@ -69,6 +81,7 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
       });
     }
   });
+  if (opts.forDaemon === true) problems.push(...daemonProblems(parsed.inputs, outputs));
   if (problems.length > 0) throw configError(problems);
 
   const baseDir = opts.baseDir ?? dirname(resolve(opts.source));
@@ -83,6 +96,11 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
     shutdownTimeout: parsed.shutdown_timeout,
     secrets: collectSecrets(parsed.inputs, outputs),
   };
+}
+
+/** Whether key path `path` is `base` or inside it: `inputs[0].port` is within `inputs[0]`. */
+function within(path: string, base: string): boolean {
+  return path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
 }
 
 function parseYaml(text: string, source: string): Record<string, unknown> {

@@ -10,6 +10,7 @@ import type {
   TdOutputConfig,
 } from './types.js';
 import { choice, count, countOrNull, duration, flag, got, ratio, strict, text } from './keys.js';
+import { normalizeTdName, validTdName } from '../router/td-destination.js';
 
 export const DEFAULT_TD_ENDPOINT = 'https://api-import.treasuredata.com';
 
@@ -99,13 +100,22 @@ function resolveCommon(c: Common) {
   };
 }
 
+/** A database or table name Treasure Data accepts as written (names from tags are normalized instead). */
+function tdName() {
+  return text().superRefine((v, ctx) => {
+    if (!validTdName(v)) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a Treasure Data name (3 to 255 characters of a-z, 0-9 and _); write "${normalizeTdName(v)}"`, input: v });
+    }
+  });
+}
+
 const td = strict({
   type: z.literal('td'),
   ...common,
   endpoint: endpointUrl().prefault(DEFAULT_TD_ENDPOINT).describe('Streaming Import API base URL'),
   apikey: z.string().describe('Treasure Data API key (write-only is enough)'),
-  database: text().optional().describe("default: the tag's second-to-last part"),
-  table: text().optional().describe("default: the tag's last part"),
+  database: tdName().optional().describe('default: <database> of the tag td.<database>.<table>'),
+  table: tdName().optional().describe('default: <table> of the tag td.<database>.<table>'),
   auto_create_table: flag(true).describe('create a missing database/table on 404, then re-send'),
 }).transform(
   (c): Unnamed<TdOutputConfig> => ({

@@ -1,8 +1,10 @@
 // The resolved config back as YAML in the file's own style (snake_case keys, "30s", "8MiB"), secrets
 // masked: what `tdfwd config check` prints. Without secrets it parses back to the same config.
+// Secret fields are masked by key, whatever their length; other values only lose the occurrences of
+// long secrets (see secrets.ts), so a short API key does not turn `match: "td.**"` into `****.**`.
 import YAML from 'yaml';
 import type { InputConfig, OutputConfig, TdfwdConfig } from './types.js';
-import { maskSecrets } from './secrets.js';
+import { isSecretHeader, maskSecret, maskSecrets } from './secrets.js';
 
 const DURATION_UNITS: ReadonlyArray<[string, number]> = [
   ['h', 3_600_000],
@@ -38,6 +40,20 @@ export function sizeText(bytes: number): string | number {
   return bytes;
 }
 
+/** A secret field's value: masked when set (an empty one stays empty, so it shows as missing). */
+function masked(secret: string | undefined): string | undefined {
+  return secret ? maskSecret(secret) : secret;
+}
+
+function maskedHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, isSecretHeader(name) ? (masked(value) ?? value) : value]));
+}
+
+/** `https://user:****@host/path`: the password of the URL's user info, as written. */
+function maskedUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)([^/?#@]+)@/i, (_, head: string) => `${head}****@`);
+}
+
 function input(i: InputConfig): Record<string, unknown> {
   switch (i.type) {
     case 'stdin':
@@ -58,7 +74,7 @@ function input(i: InputConfig): Record<string, unknown> {
         multiline_flush_interval: durationText(i.multilineFlushInterval),
       };
     case 'forward':
-      return { type: i.type, bind: i.bind, port: i.port, shared_key: i.sharedKey, self_hostname: i.selfHostname };
+      return { type: i.type, bind: i.bind, port: i.port, shared_key: masked(i.sharedKey), self_hostname: i.selfHostname };
     case 'http':
       return { type: i.type, bind: i.bind, port: i.port, max_body_size: sizeText(i.maxBodySize) };
   }
@@ -85,14 +101,14 @@ function output(o: OutputConfig): Record<string, unknown> {
       return {
         ...head,
         endpoint: o.endpoint,
-        apikey: o.apikey,
+        apikey: masked(o.apikey),
         database: o.database,
         table: o.table,
         auto_create_table: o.autoCreateTable,
         ...tail,
       };
     case 'http':
-      return { ...head, url: o.url, method: o.method, format: o.format, compress: o.compress, headers: o.headers, ...tail };
+      return { ...head, url: maskedUrl(o.url), method: o.method, format: o.format, compress: o.compress, headers: maskedHeaders(o.headers), ...tail };
     case 'stdout':
       return { ...head, format: o.format, ...tail };
   }

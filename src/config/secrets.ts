@@ -1,5 +1,11 @@
 // Which config values are secrets, and how they are hidden wherever text leaves the process:
 // log lines, `config check`, status output. maskSecrets is pure so any logger can use it.
+//
+// Two rules. The secret fields themselves (apikey, shared_key, credential headers, URL passwords)
+// are always masked, whatever their length: `config check` masks them by key (render.ts). Free text
+// (log lines, the other config values) is masked by searching for the secret's value, and only for
+// secrets of at least MIN_SEARCHED_LENGTH characters: a 2-character key like `td` would otherwise
+// turn every `td.**` and `td.web` into `****` and hide the text without protecting anything.
 import type { InputConfig, OutputConfig } from './types.js';
 
 /** Header names whose values are credentials. */
@@ -9,7 +15,13 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
 }
 
-/** API keys, forward shared keys, credential-looking header values, passwords in URLs; deduplicated. */
+/** Secrets shorter than this are masked only in their own fields, not searched for in text. */
+export const MIN_SEARCHED_LENGTH = 8;
+
+/**
+ * API keys, forward shared keys, credential-looking header values (and the credential after an
+ * auth scheme, `Bearer <token>`), passwords in URLs; deduplicated.
+ */
 export function collectSecrets(inputs: readonly InputConfig[], outputs: readonly OutputConfig[]): string[] {
   const found = new Set<string>();
   for (const input of inputs) {
@@ -19,7 +31,10 @@ export function collectSecrets(inputs: readonly InputConfig[], outputs: readonly
     if (output.type === 'td' && output.apikey) found.add(output.apikey);
     if (output.type === 'http') {
       for (const [name, value] of Object.entries(output.headers)) {
-        if (isSecretHeader(name) && value) found.add(value);
+        if (!isSecretHeader(name) || !value) continue;
+        found.add(value);
+        const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value)?.[1];
+        if (credential) found.add(credential);
       }
       const password = urlPassword(output.url);
       if (password) found.add(password);
@@ -28,7 +43,7 @@ export function collectSecrets(inputs: readonly InputConfig[], outputs: readonly
   return [...found];
 }
 
-function urlPassword(url: string): string | undefined {
+export function urlPassword(url: string): string | undefined {
   try {
     const pw = new URL(url).password;
     return pw ? decodeURIComponent(pw) : undefined;
@@ -43,9 +58,10 @@ export function maskSecret(secret: string): string {
 }
 
 /**
- * Replaces every occurrence of every secret in `text` by its mask. One pass over the text with the
- * longest secrets tried first, so a secret that contains another is masked whole and masks are never
- * re-masked. Every non-empty secret is masked, however short: leaking beats looking tidy.
+ * Replaces every occurrence of every secret of at least MIN_SEARCHED_LENGTH characters in `text` by
+ * its mask. One pass over the text with the longest secrets tried first, so a secret that contains
+ * another is masked whole and masks are never re-masked. Shorter secrets are left alone (see the
+ * header): their fields are masked by key instead.
  */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   return secretMasker(secrets)(text);
@@ -53,7 +69,7 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
 
 /** maskSecrets with the secrets compiled once, for a logger that masks every line. */
 export function secretMasker(secrets: readonly string[]): (text: string) => string {
-  const list = [...new Set(secrets.filter((s) => s !== ''))].sort((a, b) => b.length - a.length);
+  const list = [...new Set(secrets.filter((s) => s.length >= MIN_SEARCHED_LENGTH))].sort((a, b) => b.length - a.length);
   if (list.length === 0) return (text) => text;
   const re = new RegExp(list.map(escapeRegExp).join('|'), 'g');
   return (text) => text.replace(re, (s) => maskSecret(s));

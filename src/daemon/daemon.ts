@@ -81,10 +81,7 @@ export class Daemon {
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
-    const config = loadConfig({ file: opts.configFile, env: opts.env, ...(opts.bufferFlag ? { bufferFlag: opts.bufferFlag } : {}) });
-    if (config.inputs.length === 0) {
-      throw new ConfigError('inputs', 'no inputs configured: the daemon would have nothing to read (see examples/quickstart.yaml)');
-    }
+    const config = loadConfig({ file: opts.configFile, env: opts.env, forDaemon: true, ...(opts.bufferFlag ? { bufferFlag: opts.bufferFlag } : {}) });
     setLoggerSecrets(opts.log, config.secrets);
     const store = openStore(config.buffer);
     let lock: DaemonLock;
@@ -242,9 +239,8 @@ export class Daemon {
     const old = this.#pipeline;
     const stdin = old.stdin;
     try {
-      next = loadConfig({ file: this.#opts.configFile, env: this.#opts.env, ...(this.#opts.bufferFlag ? { bufferFlag: this.#opts.bufferFlag } : {}) });
+      next = loadConfig({ file: this.#opts.configFile, env: this.#opts.env, forDaemon: true, ...(this.#opts.bufferFlag ? { bufferFlag: this.#opts.bufferFlag } : {}) });
       if (next.buffer.path !== this.config.buffer.path) throw new ConfigError('buffer.path', 'cannot change on reload; restart the daemon to move the buffer');
-      if (next.inputs.length === 0) throw new ConfigError('inputs', 'no inputs configured');
       fresh = this.#buildPipeline(next, stdin); // outputs are checked here (e.g. a td output without apikey)
     } catch (err) {
       this.#log.error({ err: (err as Error).message }, `reload refused, the running config is kept: ${(err as Error).message}`);

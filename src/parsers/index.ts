@@ -19,14 +19,14 @@ export const FORMATS: readonly string[] = Object.freeze(['none', 'json', 'ltsv',
 
 const UNKNOWN = 'expected none, json, ltsv, nginx, apache2 or regexp:<pattern>';
 
-function fieldParserFor(format: string): FieldParser {
+function fieldParserFor(format: string, opts: ParserOptions): FieldParser {
   switch (format) {
     case 'json': return parseJsonFields;
     case 'ltsv': return parseLtsvFields;
     case 'nginx': return parseNginxFields;
     case 'apache2': return parseApache2Fields;
     default:
-      if (format.startsWith('regexp:')) return compileRegexpParser(format.slice('regexp:'.length));
+      if (format.startsWith('regexp:')) return compileRegexpParser(format.slice('regexp:'.length), opts.multiline === true ? 's' : '');
       throw new ConfigError('', `unknown format "${format}": ${UNKNOWN}`);
   }
 }
@@ -45,7 +45,7 @@ export function createParser(format: string, opts: ParserOptions = {}): LinePars
     }
     return (line, nowSec) => ({ record: stampTime({ message: line }, timeKey, nowSec, timeFormat) });
   }
-  const fields = fieldParserFor(format);
+  const fields = fieldParserFor(format, opts);
   // fluentd's access-log parsers always take the event time from the line's [time] field.
   const timeKey = opts.timeKey ?? (format === 'nginx' || format === 'apache2' ? 'time' : undefined);
   return (line, nowSec): ParseResult => {

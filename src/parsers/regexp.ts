@@ -4,8 +4,11 @@
 import { ConfigError } from '../core/errors.js';
 import { setField, type FieldParser } from './types.js';
 
-/** Compiles the pattern; throws ConfigError('', ...) when it is invalid or has no named group. */
-export function compileRegexpParser(pattern: string): FieldParser {
+/**
+ * Compiles the pattern; throws ConfigError('', ...) when it is invalid or has no named group.
+ * `extraFlags` are added to the pattern's own (e.g. `s` for joined multi-line events).
+ */
+export function compileRegexpParser(pattern: string, extraFlags = ''): FieldParser {
   let source = pattern;
   let flags = '';
   const slashed = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
@@ -14,6 +17,7 @@ export function compileRegexpParser(pattern: string): FieldParser {
     // g and y make RegExp.exec stateful across lines: drop them.
     flags = (slashed[2] as string).replace(/[gy]/g, '');
   }
+  for (const f of extraFlags) if (!flags.includes(f)) flags += f;
   if (source === '') {
     throw new ConfigError('', 'format "regexp:" needs a pattern with named groups, like regexp:^(?<level>\\w+) (?<message>.*)$');
   }

@@ -15,6 +15,11 @@ export interface ParserOptions {
   timeKey?: string;
   /** strptime-style format for the time key's value (%Y %m %d %H %M %S %z ...); else formats are guessed. */
   timeFormat?: string;
+  /**
+   * Lines are joined multi-line events (tail's multiline_start): `regexp:` patterns are compiled with
+   * the `s` flag so `.` crosses the newlines, as fluentd's multiline parser does (Regexp::MULTILINE).
+   */
+  multiline?: boolean;
 }
 
 /** A parser of one format, before the time rule is applied: a plain field map, or an error sentence. */

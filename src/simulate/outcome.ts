@@ -12,3 +12,6 @@ export function outcomeOf(run: PolicyRun): PolicyOutcome {
   const len = Math.ceil((run.endedAt - run.timeline.startAt) / run.endpoint.o.binMs);
   return { report: summarize(run), bins: run.endpoint.bins.slice(0, len) };
 }
+
+/** What a policy worker posts back (policy-worker.ts): its outcome, or why it has none. */
+export type WorkerReply = { ok: true; outcome: PolicyOutcome } | { ok: false; error: string };

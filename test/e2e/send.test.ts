@@ -26,6 +26,19 @@ async function records(buf: string): Promise<Record<string, unknown>[]> {
 }
 
 describe('tdfwd send', () => {
+  it('a tag without a Treasure Data table is refused before anything is buffered: exit 2', async () => {
+    const buf = buffer();
+    for (const tag of ['td.web', 'td.a.b.c']) {
+      const r = await runTdfwd(['--buffer', buf, 'send', '--tag', tag], { input: 'one line\n', env: { TD_API_KEY: 'k-0123456789' } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^tdfwd: --tag: output td \\(match "td\\.\\*\\*"\\) cannot send it: tag "${tag.replaceAll('.', '\\.')}" has`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    const ok = await runTdfwd(['--buffer', buf, 'send', '--tag', 'td.Web.access'], { input: 'one line\n' });
+    expect(ok.code).toBe(0);
+    expect((await records(buf)).map((x) => x.message)).toEqual(['one line']);
+  });
+
   it('keeps unparseable lines with _parse_error and counts them', async () => {
     const buf = buffer();
     const r = await runTdfwd(['--buffer', buf, 'send', '--tag', 'td.a.b', '--format', 'json'], { input: '{"ok":1}\nnot json\n[1,2]\n{"ok":2}' });

@@ -1,11 +1,9 @@
 // `tdfwd simulate` as a user runs it (from the build: `npm test` builds first): a small fleet through a
 // short incident, --json parsed, the --out chart checked; usage errors name the flag and exit 2.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanEnv, runTdfwd, type RunResult } from '../helpers/cli.js';
+import { runTdfwd, type RunResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const cleanups: (() => void)[] = [];
@@ -13,29 +11,8 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()?.();
 });
 
-const DIST = fileURLToPath(new URL('../../dist/cli/', import.meta.url));
-const wired = readFileSync(join(DIST, 'commands.js'), 'utf8').includes('registerSimulate');
-
-// Until `simulate` is registered in src/cli/commands.ts, run the real program with it added.
-const SHIM = `
-const { buildProgram } = await import(${JSON.stringify(join(DIST, 'main.js'))});
-const { registerSimulate } = await import(${JSON.stringify(join(DIST, 'simulate.js'))});
-const program = buildProgram();
-registerSimulate(program);
-try { await program.parseAsync(process.argv.slice(1), { from: 'user' }); } catch (e) { if (e?.code?.startsWith?.('commander.')) process.exitCode = e.exitCode === 0 ? 0 : 2; else throw e; }
-`;
-
 function tdfwd(args: string[]): Promise<RunResult> {
-  if (wired) return runTdfwd(args, { timeoutMs: 60_000 });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', SHIM, '--', ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runTdfwd(args, { timeoutMs: 60_000 });
 }
 
 function work(): string {
@@ -81,6 +58,15 @@ describe('tdfwd simulate', () => {
     expect(r.stdout).toMatch(/^policy\s+peak\/capacity\s+requests/m);
     expect(r.stdout).toMatch(/^tdfwd\s+\d+\.\d\dx/m);
     expect(r.stdout).not.toMatch(/^periodic/m);
+  });
+
+  it('the outage of 200 agents runs with the default --jobs (every policy in a worker thread)', async () => {
+    const r = await tdfwd(['simulate', '--scenario', 'outage', '--agents', '200', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const reports = JSON.parse(r.stdout) as { policy: string; chunks_sealed: number }[];
+    expect(reports.map((x) => x.policy)).toEqual(['tdfwd', 'periodic', 'fluentd']);
+    for (const x of reports) expect(x.chunks_sealed).toBeGreaterThan(0);
   });
 
   it('usage errors name the flag and exit 2', async () => {

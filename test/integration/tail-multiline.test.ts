@@ -2,7 +2,7 @@
 // covers a pending group (so a restart neither loses nor repeats it).
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
-import { TailHarness as Harness, sleep, waitFor } from '../helpers/tail-harness.js';
+import { TailHarness as Harness, records, sleep, waitFor } from '../helpers/tail-harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -71,5 +71,19 @@ describe('tail input: multiline', () => {
     expect(got.length).toBeGreaterThan(3);
     expect(got.every((m) => m.length <= 520)).toBe(true);
     expect(got.slice(0, -1).join('\n')).toBe(`2024-01-01 big\n${cont}`);
+  });
+
+  it('a regexp format matches the whole joined event: . crosses its newlines (the s flag, as fluentd)', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, '2024-01-01 ERROR boom\n  at a()\n  at b()\n2024-01-01 INFO ok\n');
+    const input = h.input({ multilineStart: START, multilineFlushInterval: 300, format: 'regexp:^(?<day>\\S+) (?<level>[A-Z]+) (?<msg>.*)$' });
+    await input.start();
+    await waitFor(async () => (await records(h.store)).length === 2, 3000);
+    const got = (await records(h.store)).map((r) => r.record);
+    expect(got[0]).toMatchObject({ day: '2024-01-01', level: 'ERROR', msg: 'boom\n  at a()\n  at b()' });
+    expect(got[0]).not.toHaveProperty('_parse_error');
+    expect(got[1]).toMatchObject({ level: 'INFO', msg: 'ok' });
+    expect(input.parseErrors).toBe(0);
   });
 });

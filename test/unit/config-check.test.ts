@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import YAML from 'yaml';
 import { registerConfig } from '../../src/cli/config-check.js';
+import { loadConfig } from '../../src/config/load.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // The same global options as src/cli/main.ts; `config check` reads them with optsWithGlobals().
@@ -68,10 +69,10 @@ describe('tdfwd config check', () => {
 
   it('reads TDFWD_CONFIG when there is no --config', async () => {
     const file = join(dir, 'env.yaml');
-    writeFileSync(file, 'outputs:\n  - { type: stdout, match: "**" }\n  - { type: stdout, match: "x" }\n');
+    writeFileSync(file, 'inputs: [{ type: http }]\noutputs:\n  - { type: stdout, match: "**" }\n  - { type: stdout, match: "x" }\n');
     process.env.TDFWD_CONFIG = file;
     const r = await run(['config', 'check']);
-    expect(r.stderr).toBe('config OK: 0 inputs, 2 outputs\n');
+    expect(r.stderr).toBe('config OK: 1 inputs, 2 outputs\n');
   });
 
   it('without a config file it shows the no-config default', async () => {
@@ -88,6 +89,44 @@ describe('tdfwd config check', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('tdfwd: outputs[0].retry.max_wait: expected a duration like "30s" (got "forever")\n');
+  });
+
+  it('rejects what `tdfwd run` rejects: an empty file, and inputs: [] outputs: []', async () => {
+    for (const text of ['', 'inputs: []\noutputs: []\n', '# only comments\n']) {
+      const file = join(dir, 'empty.yaml');
+      writeFileSync(file, text);
+      const r = await run(['-c', file, 'config', 'check']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^tdfwd: inputs: no inputs configured: `tdfwd run` would have nothing to read; add one/);
+      expect(() => loadConfig({ file, env: process.env, forDaemon: true })).toThrow(r.stderr.slice('tdfwd: '.length).trimEnd());
+    }
+  });
+
+  it('lists every problem at once, each with its key path: unset variables and schema errors together', async () => {
+    const file = join(dir, 'many.yaml');
+    delete process.env.NO_SUCH_PORT;
+    delete process.env.NO_SUCH_KEY;
+    writeFileSync(
+      file,
+      [
+        'inputs:',
+        '  - { type: http, port: "${NO_SUCH_PORT}" }',
+        '  - { type: tail, tag: td.a.b }',
+        'outputs:',
+        '  - { type: td, match: "td.**", apikey: "${NO_SUCH_KEY}", retry: { max_wait: forever } }',
+        'bufer: {}',
+      ].join('\n'),
+    );
+    const r = await run(['-c', file, 'config', 'check']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'tdfwd: inputs[0].port: environment variable NO_SUCH_PORT is not set; set it, or write ${NO_SUCH_PORT:-default}',
+      'outputs[0].apikey: environment variable NO_SUCH_KEY is not set; set it, or write ${NO_SUCH_KEY:-default}',
+      'bufer: unknown key (expected one of: buffer, inputs, outputs, admin, shutdown_timeout)',
+      'inputs[1].path: required key is missing',
+      'outputs[0].retry.max_wait: expected a duration like "30s" (got "forever")',
+    ]);
   });
 
   it('a missing config file exits 2 with a sentence', async () => {

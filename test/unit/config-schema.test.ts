@@ -159,7 +159,7 @@ describe('every type with explicit values', () => {
       endpoint: 'https://api-import.example.com',
       apikey: 'key-1234',
       database: 'db1',
-      table: 't1',
+      table: 't01',
       autoCreateTable: false,
       timeout: 30_000,
       dedupWindow: 600_000,
@@ -178,7 +178,7 @@ describe('every type with explicit values', () => {
   });
 
   it('secrets: apikey, shared_key, credential header values', () => {
-    expect(cfg.secrets.sort()).toEqual(['Bearer tok-abc', 'abcdefghijklmnopqrstuvwxyz', 'fwd-secret', 'key-1234'].sort());
+    expect(cfg.secrets.sort()).toEqual(['Bearer tok-abc', 'abcdefghijklmnopqrstuvwxyz', 'fwd-secret', 'key-1234', 'tok-abc'].sort());
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { maskSecret, maskSecrets, secretMasker, isSecretHeader } from '../../src/config/secrets.js';
+import { maskSecret, maskSecrets, secretMasker, isSecretHeader, collectSecrets, MIN_SEARCHED_LENGTH } from '../../src/config/secrets.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { renderConfig, durationText, sizeText } from '../../src/config/render.js';
 
@@ -8,25 +8,31 @@ describe('maskSecrets', () => {
   it('short secrets become ****, long ones keep their last 4 characters', () => {
     expect(maskSecret('abcdefghijkl')).toBe('****'); // 12: not longer than 12
     expect(maskSecret('abcdefghijklm')).toBe('****jklm');
-    expect(maskSecrets('key=short1 other', ['short1'])).toBe('key=**** other');
+    expect(maskSecrets('key=short123 other', ['short123'])).toBe('key=**** other');
     expect(maskSecrets('Authorization: TD1 1/0123456789abcdef', ['1/0123456789abcdef'])).toBe('Authorization: TD1 ****cdef');
   });
 
   it('masks every occurrence, the longest secret first, and never re-masks', () => {
-    expect(maskSecrets('a=tok b=tok', ['tok'])).toBe('a=**** b=****');
+    expect(maskSecrets('a=token123 b=token123', ['token123'])).toBe('a=**** b=****');
     expect(maskSecrets('Bearer tok-0123456789', ['tok-0123456789', 'Bearer tok-0123456789'])).toBe('****6789');
-    expect(maskSecrets('x****y', ['****'])).toBe('x****y');
+    expect(maskSecrets('x********y', ['********'])).toBe('x****y');
   });
 
   it('leaves text alone without secrets; ignores empty ones; regex characters are literal', () => {
     expect(maskSecrets('plain', [])).toBe('plain');
     expect(maskSecrets('plain', [''])).toBe('plain');
-    expect(maskSecrets('a.b*c a_b_c', ['a.b*c'])).toBe('**** a_b_c');
+    expect(maskSecrets('a.b*c+d?e a_b_c', ['a.b*c+d?e'])).toBe('**** a_b_c');
+  });
+
+  it('searches text only for secrets of at least 8 characters: a key "td" leaves td.web alone', () => {
+    expect(MIN_SEARCHED_LENGTH).toBe(8);
+    expect(maskSecrets('tag td.web matched td.**', ['td'])).toBe('tag td.web matched td.**');
+    expect(maskSecrets('key 1234567 and 12345678', ['1234567', '12345678'])).toBe('key 1234567 and ****');
   });
 
   it('secretMasker compiles once and masks like maskSecrets', () => {
     const mask = secretMasker(['0123456789abcdef', 'k']);
-    expect(mask('a 0123456789abcdef k')).toBe('a ****cdef ****');
+    expect(mask('a 0123456789abcdef k')).toBe('a ****cdef k');
     expect(mask('again 0123456789abcdef')).toBe('again ****cdef');
     expect(secretMasker([])('as is')).toBe('as is');
   });
@@ -62,6 +68,36 @@ describe('renderConfig', () => {
     expect(doc.inputs[0].shared_key).toBe('****');
     expect(doc.outputs[1].headers).toEqual({ Authorization: '****', 'X-Trace': 'visible' });
     expect(doc.outputs[1].url).toBe('https://user:****@c.example/in');
+  });
+
+  it('a short API key is masked in its field only: match "td.**" and tags stay readable', () => {
+    const short = parseConfigText(
+      [
+        'inputs:',
+        '  - { type: forward, shared_key: "${FWD}" }',
+        '  - { type: stdin, tag: td.fwd.events }',
+        'outputs:',
+        '  - { type: td, match: "td.**", apikey: "${TD_API_KEY}" }',
+        '  - { type: http, match: "app.**", url: "https://u:pw@c.example/in?auth=longsecret99", headers: { X-Api-Key: "${TD_API_KEY}", Authorization: "Bearer longsecret99" } }',
+      ].join('\n'),
+      { env: { HOME: '/h', TD_API_KEY: 'td', FWD: 'fwd' }, source: 'f.yaml' },
+    );
+    const doc = YAML.parse(renderConfig(short));
+    expect(doc.outputs[0].match).toBe('td.**');
+    expect(doc.outputs[0].apikey).toBe('****');
+    expect(doc.inputs[0].shared_key).toBe('****');
+    expect(doc.inputs[1].tag).toBe('td.fwd.events');
+    expect(doc.outputs[1].headers).toEqual({ 'X-Api-Key': '****', Authorization: '****et99' });
+    // the token after "Bearer " is a secret of its own: masked wherever it appears
+    expect(doc.outputs[1].url).toBe('https://u:****@c.example/in?auth=****');
+  });
+
+  it('collects the credential after an auth scheme as a secret of its own', () => {
+    const [out] = parseConfigText('outputs:\n  - { type: http, match: "**", url: "http://c/in", headers: { Authorization: "Bearer abcdefgh1234" } }', {
+      env: { HOME: '/h' },
+      source: 'f.yaml',
+    }).outputs;
+    expect(collectSecrets([], out ? [out] : [])).toEqual(['Bearer abcdefgh1234', 'abcdefgh1234']);
   });
 
   it('uses the file key style: snake_case, durations and sizes as people write them', () => {

@@ -30,6 +30,16 @@ describe('createParser', () => {
   });
 });
 
+describe('regexp on joined multi-line events', () => {
+  test('multiline: true adds the s flag, so . crosses newlines; without it the event does not match', () => {
+    const event = 'ERROR boom\n  at a()';
+    expect(createParser('regexp:^(?<level>[A-Z]+) (?<msg>.*)$', { multiline: true })(event, NOW).record).toEqual({ level: 'ERROR', msg: 'boom\n  at a()', time: NOW });
+    expect(createParser('regexp:^(?<level>[A-Z]+) (?<msg>.*)$')(event, NOW).record).toHaveProperty('_parse_error');
+    // a /pattern/flags form keeps its own flags and gains s once
+    expect(createParser('regexp:/^(?<level>[a-z]+) (?<msg>.*)$/is', { multiline: true })(event, NOW).record).toMatchObject({ level: 'ERROR' });
+  });
+});
+
 describe('none', () => {
   test('keeps the line as message, time is now', () => {
     const p = createParser('none');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkTable } from '../../src/simulate/chunk-table.js';
 import { FleetStats } from '../../src/simulate/fleet-stats.js';
-import { resolveSimulationOptions, runPolicy, simulate, summarize, policyOutputConfig, type PolicyReport } from '../../src/simulate/index.js';
+import { resolveSimulationOptions, runPolicy, simulate, summarize, policyOutputConfig, type PolicyName, type PolicyReport } from '../../src/simulate/index.js';
 import { MemoryQueue, SIM_TAG } from '../../src/simulate/memory-queue.js';
 
 const MIN = 60_000;
@@ -89,5 +89,25 @@ describe('simulate (small fleets)', () => {
     expect(tdfwd.duplicate_imports).toBeLessThan(periodic.duplicate_imports);
     expect(tdfwd.total_requests).toBeLessThan(periodic.total_requests);
     expect(tdfwd.drain_seconds).not.toBeNull();
+  });
+
+  it('a worker that ends without its result does not fail the run: that policy is simulated in this thread', async () => {
+    const o = { ...small, scenario: 'outage' as const, durationMs: 10 * MIN, policies: ['tdfwd', 'fluentd'] as PolicyName[] };
+    const lost: string[] = [];
+    const viaWorkers = await simulate(o, {
+      jobs: 2,
+      worker: new URL('../fixtures/simulate/silent-worker.mjs', import.meta.url),
+      onWorkerLost: (policy, reason) => lost.push(`${policy}: ${reason}`),
+    });
+    expect(lost.sort()).toEqual(['fluentd: it exited with code 0 before sending its result', 'tdfwd: it exited with code 0 before sending its result']);
+    const inThread = await simulate(o, { jobs: 1 });
+    expect(viaWorkers.reports.map(withoutWall)).toEqual(inThread.reports.map(withoutWall));
+  });
+
+  it('a run that fails inside its worker fails the simulation with the worker\'s error', async () => {
+    const o = { ...small, scenario: 'outage' as const, durationMs: 10 * MIN, policies: ['tdfwd', 'fluentd'] as PolicyName[] };
+    await expect(simulate(o, { jobs: 2, worker: new URL('../fixtures/simulate/garbled-worker.mjs', import.meta.url) })).rejects.toThrow(
+      /simulation failed in its worker: boom in the worker/,
+    );
   });
 });

@@ -103,7 +103,7 @@ export class TailInput implements Input {
     this.name = `tail:${typeof cfg.path === 'string' ? cfg.path : cfg.path.join(',')}`;
     this.#discovery = createDiscovery(cfg.path, cfg.exclude);
     this.#positions = asLookup(ctx.positions);
-    this.#parser = createParser(cfg.format, cfg.timeKey === undefined ? {} : { timeKey: cfg.timeKey });
+    this.#parser = createParser(cfg.format, { ...(cfg.timeKey === undefined ? {} : { timeKey: cfg.timeKey }), multiline: cfg.multilineStart !== undefined });
     this.#multilineStart = cfg.multilineStart === undefined ? undefined : compileMultilineStart(cfg.multilineStart);
     this.#pollMs = ctx.pollIntervalMs ?? 250;
     this.#batchBytes = Math.max(1024, ctx.maxBatchBytes ?? DEFAULT_BATCH_BYTES);
