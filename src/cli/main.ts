@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { endQuietlyWhenOutputCloses } from './closed-output.js';
 import { registerCommands } from './commands.js';
 import { setRuntimeFlags } from './runtime-flags.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   setRuntimeFlags();
+  endQuietlyWhenOutputCloses();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
