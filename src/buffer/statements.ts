@@ -93,7 +93,8 @@ export function prepare(db: Db) {
     payloadOf: s<[number]>(`SELECT data FROM payloads WHERE chunk_id = ?`),
     chunkById: s<[number]>(`SELECT * FROM chunks WHERE id = ?`),
     chunkByKey: s<[string]>(`SELECT * FROM chunks WHERE key = ?`),
-    chunksByKeyPrefix: s<[string]>(`SELECT * FROM chunks WHERE key LIKE ? LIMIT 2`),
+    // A range on the unique key's index: every key starting with a lowercase hex prefix (given twice).
+    keysWithPrefix: s<[string, string, number]>(`SELECT key FROM chunks WHERE key >= ? AND key < ? || 'g' ORDER BY key LIMIT ?`),
     ack: s<[number, string]>(`DELETE FROM chunks WHERE id = ? AND state = 'inflight' AND lease_owner = ?`),
     release: s<[string | null, number, number, number, string]>(
       `UPDATE chunks SET state = 'queued', lease_owner = NULL, lease_expires = NULL, last_error = ?,

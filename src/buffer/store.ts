@@ -373,16 +373,19 @@ export class ChunkStore {
 
   // ---- inspect and act (tdfwd chunks) -----------------------------------------------------------
 
-  /** A chunk by numeric id, full key, or unique key prefix (at least 6 characters). */
-  findChunk(ref: string): ChunkRow | undefined {
-    if (/^\d+$/.test(ref) && ref.length < 16) return this.#st.chunkById.get(Number(ref)) as ChunkRow | undefined;
-    if (/^[0-9a-f]{32}$/.test(ref)) return this.#st.chunkByKey.get(ref) as ChunkRow | undefined;
-    if (/^[0-9a-f]{6,31}$/.test(ref)) {
-      const rows = this.#st.chunksByKeyPrefix.all(`${ref}%`) as ChunkRow[];
-      if (rows.length > 1) throw new TdfwdError('NOT_FOUND', `chunk key prefix ${ref} is ambiguous; give more characters`);
-      return rows[0];
-    }
-    return undefined;
+  /** A chunk by numeric id. */
+  chunkById(id: number): ChunkRow | undefined {
+    return this.#st.chunkById.get(id) as ChunkRow | undefined;
+  }
+
+  /** A chunk by its full key. */
+  chunkByKey(key: string): ChunkRow | undefined {
+    return this.#st.chunkByKey.get(key) as ChunkRow | undefined;
+  }
+
+  /** The keys starting with a lowercase hex prefix, in order, at most `limit` of them. */
+  keysWithPrefix(prefix: string, limit: number): string[] {
+    return (this.#st.keysWithPrefix.all(prefix, prefix, limit) as { key: string }[]).map((r) => r.key);
   }
 
   listChunks(state: ChunkState | null, limit = 1000): ChunkRow[] {
