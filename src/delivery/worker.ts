@@ -50,6 +50,8 @@ export class OutputWorker {
   /** The buffer refused a write and no write has worked since (reported once). */
   #bufferFailing = false;
   #lastLeaseEmpty = false;
+  /** The reason of the last failed attempt; null once an attempt succeeds. */
+  #lastError: string | null = null;
   /** Keys of in-doubt chunks whose duplicate risk was already reported (dropped once settled). */
   readonly #duplicateRiskReported = new Set<string>();
 
@@ -77,6 +79,11 @@ export class OutputWorker {
   /** When a backed-off or paused output will try again (ms epoch), else null. */
   get resumeAt(): number | null {
     return this.#health.resumeAt;
+  }
+
+  /** Why the last attempt failed (null if it succeeded, or none was made). */
+  get lastError(): string | null {
+    return this.#lastError;
   }
 
   get inflight(): number {
@@ -247,6 +254,7 @@ export class OutputWorker {
         break;
       }
     }
+    this.#lastError = outcome.kind === 'success' ? null : outcome.reason;
     if (action !== 'released') this.#duplicateRiskReported.delete(chunk.key);
     observer.outcome?.(this.name, chunk, outcome, action, detail);
     const after = this.#health.state;
