@@ -347,6 +347,11 @@ export class ChunkStore {
     return this.#guard(() => this.#st.release.run(error, inDoubt ? 1 : 0, this.#now(), id, this.owner).changes === 1);
   }
 
+  /** Back to `queued` as it was before the lease: an attempt this process interrupted. */
+  unlease(id: number): boolean {
+    return this.#guard(() => this.#st.unlease.run(id, this.owner).changes === 1);
+  }
+
   park(id: number, reason: string): boolean {
     return this.#guard(() => this.#st.park.run(reason, this.#now(), id, this.owner).changes === 1);
   }

@@ -147,7 +147,7 @@ export class OutputWorker {
     if (this.#inflight.size === 0) this.#sleepUntil(now + this.#o.pollMs);
   }
 
-  /** Stop starting requests; wait up to graceMs for those in flight, then abort them (in doubt). */
+  /** Stop starting requests; wait up to graceMs for those in flight, then abort them (#interrupted). */
   async stop(graceMs: number): Promise<void> {
     this.#running = false;
     this.#cancelTimer();
@@ -181,7 +181,10 @@ export class OutputWorker {
       } catch (err) {
         outcome = { kind: 'retry', reason: `output error: ${(err as Error).message}`, backpressure: false, latencyMs: 0 };
       }
-      await this.#settle(chunk, outcome);
+      // Stopped (Ctrl-C on a flush, the daemon's stop after its grace): the abort is ours, not the
+      // endpoint's failure. A success that made it back is still acked.
+      if (this.#abort.signal.aborted && outcome.kind !== 'success') this.#interrupted(chunk);
+      else await this.#settle(chunk, outcome);
     })().catch((err: unknown) => this.#bufferFailed(err)); // the chunk stays leased: reclaimed at the next start
 
     this.#inflight.add(p);
@@ -260,6 +263,19 @@ export class OutputWorker {
     const after = this.#health.state;
     if (after !== before) observer.stateChange?.(this.name, before, after, outcomeReason(outcome), this.#health.resumeAt);
     if (this.#limiter.limit !== prevLimit) observer.concurrency?.(this.name, this.#limiter.limit);
+  }
+
+  /**
+   * An attempt this process cut short: the chunk goes back to `queued` as it was, with no failure
+   * recorded, logged or counted, and no change to health or concurrency. Without `unlease` (or if the
+   * write fails) it stays leased, and closing the buffer or the next start returns it.
+   */
+  #interrupted(chunk: SealedChunk): void {
+    try {
+      this.#o.queue.unlease?.(chunk.id);
+    } catch (err) {
+      this.#bufferFailed(err);
+    }
   }
 
   /**
