@@ -142,6 +142,6 @@ export function prepare(db: Db) {
        ON CONFLICT (name) DO UPDATE SET state = excluded.state, concurrency = excluded.concurrency,
          next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`,
     ),
-    outputStates: s(`SELECT name, state, concurrency, next_attempt_at FROM output_state ORDER BY name`),
+    outputStates: s(`SELECT name, state, concurrency, next_attempt_at, updated_at FROM output_state ORDER BY name`),
   };
 }

@@ -452,10 +452,15 @@ export class ChunkStore {
     this.#guard(() => this.#st.saveOutputState.run(name, state, concurrency, nextAttemptAt, this.#now()));
   }
 
-  outputStates(): { name: string; state: string; concurrency: number; next_attempt_at: string | null }[] {
-    return (this.#st.outputStates.all() as { name: string; state: string; concurrency: number; next_attempt_at: number | null }[]).map((r) => ({
-      ...r,
+  /** Each output's last recorded state, with when it was recorded. */
+  outputStates(): { name: string; state: string; concurrency: number; next_attempt_at: string | null; recorded_at: string }[] {
+    type Row = { name: string; state: string; concurrency: number; next_attempt_at: number | null; updated_at: number };
+    return (this.#st.outputStates.all() as Row[]).map((r) => ({
+      name: r.name,
+      state: r.state,
+      concurrency: r.concurrency,
       next_attempt_at: r.next_attempt_at === null ? null : new Date(r.next_attempt_at).toISOString(),
+      recorded_at: new Date(r.updated_at).toISOString(),
     }));
   }
 

@@ -36,6 +36,8 @@ export interface WorkerStatus {
   inflight: number;
   next_attempt_at: string | null;
   consecutive_failures: number;
+  /** False until an attempt of this process has an outcome: nothing is known of the endpoint yet. */
+  contacted: boolean;
 }
 
 export class OutputWorker {
@@ -50,6 +52,8 @@ export class OutputWorker {
   /** The buffer refused a write and no write has worked since (reported once). */
   #bufferFailing = false;
   #lastLeaseEmpty = false;
+  /** An attempt of this process has had an outcome. */
+  #contacted = false;
   /** The reason of the last failed attempt; null once an attempt succeeds. */
   #lastError: string | null = null;
   /** Keys of in-doubt chunks whose duplicate risk was already reported (dropped once settled). */
@@ -104,6 +108,7 @@ export class OutputWorker {
       inflight: this.#inflight.size,
       next_attempt_at: at === null ? null : new Date(at).toISOString(),
       consecutive_failures: this.#health.failures,
+      contacted: this.#contacted,
     };
   }
 
@@ -257,6 +262,7 @@ export class OutputWorker {
         break;
       }
     }
+    this.#contacted = true;
     this.#lastError = outcome.kind === 'success' ? null : outcome.reason;
     if (action !== 'released') this.#duplicateRiskReported.delete(chunk.key);
     observer.outcome?.(this.name, chunk, outcome, action, detail);
