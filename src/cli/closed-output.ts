@@ -2,8 +2,7 @@
 // SIGPIPE ends a C program: nothing is left to print to, so exit 0 at once, without a stack trace.
 // Node ignores SIGPIPE, so the closed pipe arrives as an EPIPE 'error' event on process.stdout; without
 // a listener it is an uncaught exception. Installed once, before any command runs, so it covers them
-// all. Everything a command committed is already durable in SQLite; a chunk leased by an interrupted
-// flush is returned by the next start, as after a kill.
+// all. Exiting at once is safe: what a command committed is durable in SQLite, as after a kill.
 //
 // A closed stderr is ignored instead: the daemon keeps running without its log pipe.
 
