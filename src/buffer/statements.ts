@@ -93,11 +93,20 @@ export function prepare(db: Db) {
     payloadOf: s<[number]>(`SELECT data FROM payloads WHERE chunk_id = ?`),
     chunkById: s<[number]>(`SELECT * FROM chunks WHERE id = ?`),
     chunkByKey: s<[string]>(`SELECT * FROM chunks WHERE key = ?`),
-    chunksByKeyPrefix: s<[string]>(`SELECT * FROM chunks WHERE key LIKE ? LIMIT 2`),
+    // A range on the unique key's index: every key starting with a lowercase hex prefix (given twice).
+    keysWithPrefix: s<[string, string, number]>(`SELECT key FROM chunks WHERE key >= ? AND key < ? || 'g' ORDER BY key LIMIT ?`),
     ack: s<[number, string]>(`DELETE FROM chunks WHERE id = ? AND state = 'inflight' AND lease_owner = ?`),
     release: s<[string | null, number, number, number, string]>(
       `UPDATE chunks SET state = 'queued', lease_owner = NULL, lease_expires = NULL, last_error = ?,
               in_doubt_since = CASE WHEN ? = 1 THEN COALESCE(in_doubt_since, ?) ELSE in_doubt_since END
+       WHERE id = ? AND state = 'inflight' AND lease_owner = ?`,
+    ),
+    // An attempt this process interrupted (Ctrl-C, stop) is not counted: attempts, and the attempt
+    // times of a chunk never tried before, go back to what they were; last_error and in doubt stay.
+    unlease: s<[number, string]>(
+      `UPDATE chunks SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = max(attempts - 1, 0),
+              first_attempt_at = CASE WHEN attempts <= 1 THEN NULL ELSE first_attempt_at END,
+              last_attempt_at = CASE WHEN attempts <= 1 THEN NULL ELSE last_attempt_at END
        WHERE id = ? AND state = 'inflight' AND lease_owner = ?`,
     ),
     park: s<[string, number, number, string]>(
@@ -133,6 +142,6 @@ export function prepare(db: Db) {
        ON CONFLICT (name) DO UPDATE SET state = excluded.state, concurrency = excluded.concurrency,
          next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`,
     ),
-    outputStates: s(`SELECT name, state, concurrency, next_attempt_at FROM output_state ORDER BY name`),
+    outputStates: s(`SELECT name, state, concurrency, next_attempt_at, updated_at FROM output_state ORDER BY name`),
   };
 }

@@ -349,6 +349,11 @@ export class ChunkStore {
     return this.#guard(() => this.#st.release.run(error, inDoubt ? 1 : 0, this.#now(), id, this.owner).changes === 1);
   }
 
+  /** Back to `queued` as it was before the lease: an attempt this process interrupted. */
+  unlease(id: number): boolean {
+    return this.#guard(() => this.#st.unlease.run(id, this.owner).changes === 1);
+  }
+
   park(id: number, reason: string): boolean {
     return this.#guard(() => this.#st.park.run(reason, this.#now(), id, this.owner).changes === 1);
   }
@@ -375,16 +380,19 @@ export class ChunkStore {
 
   // ---- inspect and act (tdfwd chunks) -----------------------------------------------------------
 
-  /** A chunk by numeric id, full key, or unique key prefix (at least 6 characters). */
-  findChunk(ref: string): ChunkRow | undefined {
-    if (/^\d+$/.test(ref) && ref.length < 16) return this.#st.chunkById.get(Number(ref)) as ChunkRow | undefined;
-    if (/^[0-9a-f]{32}$/.test(ref)) return this.#st.chunkByKey.get(ref) as ChunkRow | undefined;
-    if (/^[0-9a-f]{6,31}$/.test(ref)) {
-      const rows = this.#st.chunksByKeyPrefix.all(`${ref}%`) as ChunkRow[];
-      if (rows.length > 1) throw new TdfwdError('NOT_FOUND', `chunk key prefix ${ref} is ambiguous; give more characters`);
-      return rows[0];
-    }
-    return undefined;
+  /** A chunk by numeric id. */
+  chunkById(id: number): ChunkRow | undefined {
+    return this.#st.chunkById.get(id) as ChunkRow | undefined;
+  }
+
+  /** A chunk by its full key. */
+  chunkByKey(key: string): ChunkRow | undefined {
+    return this.#st.chunkByKey.get(key) as ChunkRow | undefined;
+  }
+
+  /** The keys starting with a lowercase hex prefix, in order, at most `limit` of them. */
+  keysWithPrefix(prefix: string, limit: number): string[] {
+    return (this.#st.keysWithPrefix.all(prefix, prefix, limit) as { key: string }[]).map((r) => r.key);
   }
 
   listChunks(state: ChunkState | null, limit = 1000): ChunkRow[] {
@@ -446,10 +454,15 @@ export class ChunkStore {
     this.#guard(() => this.#st.saveOutputState.run(name, state, concurrency, nextAttemptAt, this.#now()));
   }
 
-  outputStates(): { name: string; state: string; concurrency: number; next_attempt_at: string | null }[] {
-    return (this.#st.outputStates.all() as { name: string; state: string; concurrency: number; next_attempt_at: number | null }[]).map((r) => ({
-      ...r,
+  /** Each output's last recorded state, with when it was recorded. */
+  outputStates(): { name: string; state: string; concurrency: number; next_attempt_at: string | null; recorded_at: string }[] {
+    type Row = { name: string; state: string; concurrency: number; next_attempt_at: number | null; updated_at: number };
+    return (this.#st.outputStates.all() as Row[]).map((r) => ({
+      name: r.name,
+      state: r.state,
+      concurrency: r.concurrency,
       next_attempt_at: r.next_attempt_at === null ? null : new Date(r.next_attempt_at).toISOString(),
+      recorded_at: new Date(r.updated_at).toISOString(),
     }));
   }
 

@@ -1,6 +1,6 @@
 // `tdfwd chunks list [--state S] [--json] | show ID | retry ID|--all | drop ID [--yes] | export ID`:
 // inspect and act on the chunks of the buffer, parked ones above all. An ID is a numeric id, a key, or
-// a unique key prefix (6+ hex characters). Reads the buffer without creating it.
+// a unique key prefix (4+ hex characters, chunk-ref.ts). Reads the buffer without creating it.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { TdfwdError, UsageError } from '../core/errors.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import { openStore } from '../daemon/open-store.js';
 import { action } from './action.js';
+import { findChunk } from './chunk-ref.js';
 import { loadForCommand } from './context.js';
 import { globalsOf } from './globals.js';
 
@@ -155,9 +156,8 @@ function mustStore(store: ChunkStore | null): ChunkStore {
 }
 
 function mustFind(store: ChunkStore | null, ref: string): ChunkRow {
-  const row = store?.findChunk(ref);
-  if (!row) throw new TdfwdError('NOT_FOUND', `no chunk ${JSON.stringify(ref)} in the buffer; \`tdfwd chunks list\` shows the chunks there`);
-  return row;
+  if (!store) throw new TdfwdError('NOT_FOUND', `no chunk ${JSON.stringify(ref)}: the buffer is empty`);
+  return findChunk(store, ref);
 }
 
 function parseState(s: string | undefined): ChunkState | null {

@@ -8,7 +8,7 @@ import type { ChunkAction, DeliveryObserver, DuplicateRiskCause, OutputState } f
 export function deliveryLog(write: (line: string) => void, now: () => number = Date.now): DeliveryObserver {
   return {
     stateChange(output: string, _from: OutputState, to: OutputState, reason: string, resumeAt: number | null) {
-      const wait = resumeAt !== null ? `; next attempt in ${formatDuration(resumeAt - now())}` : '';
+      const wait = resumeAt !== null ? `; next attempt in ${formatDuration(Math.max(0, resumeAt - now()))}` : '';
       if (to === 'backoff') write(`${output}: endpoint failing (${reason})${wait}`);
       else if (to === 'paused') write(`${output}: credentials refused (${reason}); output paused, data kept${wait}. Check the API key.`);
       else if (to === 'healthy') write(`${output}: endpoint healthy again`);

@@ -13,6 +13,7 @@ import { compilePattern, type TagMatcher } from '../router/pattern.js';
 import type { CommandContext } from './context.js';
 import { deliveryLog } from './delivery-log.js';
 import { durationFlag } from './flags.js';
+import { drainEndLine } from './flush-end.js';
 import { FlushProgress } from './progress.js';
 
 export interface FlushOptions {
@@ -73,8 +74,9 @@ export async function runFlush(ctx: CommandContext, opts: FlushOptions): Promise
       say(`no output matches tag(s) ${result.unrouted.join(', ')}: those chunks stay buffered`);
       code = EXIT_INCOMPLETE;
     }
-    if (!result.complete) {
-      say(sigint.signal.aborted ? 'interrupted; the rest stays buffered' : `gave up after --timeout ${opts.timeout}; the rest stays buffered for the next flush`);
+    const end = drainEndLine(result, opts.timeout, secs);
+    if (end !== null) {
+      say(end);
       code = EXIT_INCOMPLETE;
     }
     if (t.parkedChunks > 0) {

@@ -1,8 +1,10 @@
 // The commander program: global options and one registration per command (each in its own file).
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { EXIT_USAGE } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { endQuietlyWhenOutputCloses } from './closed-output.js';
 import { registerCommands } from './commands.js';
+import { LOG_LEVELS } from './globals.js';
 import { setRuntimeFlags } from './runtime-flags.js';
 
 export function buildProgram(): Command {
@@ -11,7 +13,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .option('-c, --config <file>', 'config file (YAML); env TDFWD_CONFIG')
     .option('--buffer <dir>', 'buffer directory; env TDFWD_BUFFER, else buffer.path, else ~/.local/state/tdfwd')
-    .option('--log-level <level>', 'trace | debug | info | warn | error', 'info')
+    .addOption(new Option('--log-level <level>', 'log level of the daemon').choices(LOG_LEVELS).default('info'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
@@ -20,6 +22,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   setRuntimeFlags();
+  endQuietlyWhenOutputCloses();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

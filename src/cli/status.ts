@@ -8,8 +8,9 @@ import { formatBytes, formatDuration } from '../core/units.js';
 import { openStore } from '../daemon/open-store.js';
 import { action } from './action.js';
 import { loadForCommand } from './context.js';
+import { someoneDelivering } from './delivering.js';
 import { globalsOf } from './globals.js';
-import { statusJson, type OutputStateView, type StatusJson } from '../daemon/status-json.js';
+import { statusJson, type OutputStateView, type OutputStatusJson, type StatusJson } from '../daemon/status-json.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -23,24 +24,26 @@ export function registerStatus(program: Command): void {
         let stats: BufferStats | null = null;
         let counters: Record<string, number> = {};
         let outputState: Map<string, OutputStateView> = new Map();
+        let delivering = false;
         if (existsSync(join(dir, DB_FILE))) {
           const store = openStore(ctx.config.buffer);
           try {
             stats = store.stats();
             counters = store.counters();
             outputState = new Map(store.outputStates().map((s) => [s.name, s]));
+            delivering = someoneDelivering(dir, store.listChunks('inflight', 1000).map((c) => c.lease_owner));
           } finally {
             await store.close();
           }
         }
-        const json = statusJson(dir, stats, counters, ctx.config.outputs, outputState);
+        const json = statusJson(dir, stats, counters, ctx.config.outputs, outputState, { delivering });
         process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : render(json, stats === null));
         return 0;
       }),
     );
 }
 
-function render(j: StatusJson, missing: boolean): string {
+function render(j: StatusJson, missing: boolean, now = Date.now()): string {
   const lines: string[] = [];
   lines.push(`buffer   ${j.buffer}${missing ? '  (empty: no buffer.db yet)' : ''}`);
   lines.push(`chunks   open ${j.chunks.open}  queued ${j.chunks.queued + j.chunks.sealing}  inflight ${j.chunks.inflight}  parked ${j.chunks.parked}`);
@@ -48,9 +51,20 @@ function render(j: StatusJson, missing: boolean): string {
   if (j.parked_records > 0) lines.push(`parked   ${j.parked_records} records  (tdfwd chunks list --state parked)`);
   if (j.dropped_records > 0) lines.push(`dropped  ${j.dropped_records} records (overflow action or chunks drop)`);
   lines.push('');
-  lines.push('OUTPUT'.padEnd(16) + 'TYPE'.padEnd(8) + 'MATCH'.padEnd(16) + 'STATE'.padEnd(10) + 'CONC'.padEnd(6) + 'NEXT ATTEMPT');
+  lines.push('OUTPUT'.padEnd(16) + 'TYPE'.padEnd(8) + 'MATCH'.padEnd(16) + 'STATE'.padEnd(10) + 'CONC'.padEnd(6) + 'NEXT ATTEMPT'.padEnd(26) + 'AS OF');
   for (const o of j.outputs) {
-    lines.push(o.name.padEnd(16) + o.type.padEnd(8) + o.match.padEnd(16) + o.state.padEnd(10) + String(o.concurrency).padEnd(6) + (o.next_attempt_at ?? '-'));
+    lines.push(
+      o.name.padEnd(16) + o.type.padEnd(8) + o.match.padEnd(16) + o.state.padEnd(10) + String(o.concurrency).padEnd(6) +
+        (o.next_attempt_at ?? '-').padEnd(26) + asOf(o, now),
+    );
   }
+  const idle = j.outputs.filter((o) => o.state === 'idle');
+  if (idle.length > 0) lines.push('', `idle: left ${idle.map((o) => `${o.name} in ${o.last_state ?? '?'}`).join(', ')} and no process is delivering; \`tdfwd flush\` or the daemon tries again`);
+  if (j.outputs.some((o) => o.state === 'unknown')) lines.push('', 'unknown: no attempt has reached that output yet');
   return lines.join('\n') + '\n';
+}
+
+function asOf(o: OutputStatusJson, now: number): string {
+  if (o.recorded_at === null) return '-';
+  return `${o.recorded_at} (${formatDuration(Math.max(0, now - Date.parse(o.recorded_at)))} ago)`;
 }

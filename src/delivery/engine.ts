@@ -5,7 +5,7 @@
 import type { Clock, Random } from '../core/clock.js';
 import type { Output } from '../outputs/types.js';
 import { Router } from '../router/router.js';
-import { combineObservers, type DeliveryObserver } from './events.js';
+import { combineObservers, type DeliveryObserver, type OutputState } from './events.js';
 import type { DeliveryQueue } from './queue.js';
 import { OutputWorker, type WorkerStatus } from './worker.js';
 
@@ -20,9 +20,29 @@ export interface EngineOptions {
   tagFilter?: (tag: string) => boolean;
 }
 
+/**
+ * Why a drain ended: nothing deliverable left (`done`), the timeout ran out (`timeout`), every output
+ * with work waits until after the deadline (`stuck`: paused or backed off, no point waiting), or the
+ * signal aborted (`interrupted`).
+ */
+export type DrainEnd = 'done' | 'timeout' | 'stuck' | 'interrupted';
+
+/** An output that still had chunks to deliver when the drain ended, and why it had not. */
+export interface WaitingOutput {
+  name: string;
+  state: OutputState;
+  /** When it will try again (ms epoch), if it waits. */
+  resumeAt: number | null;
+  /** Its last failure's reason, if its last attempt failed. */
+  lastError: string | null;
+}
+
 export interface DrainResult {
   /** True when no deliverable chunk is left (nothing queued for an output, nothing in flight). */
   complete: boolean;
+  end: DrainEnd;
+  /** Outputs that still have work (empty when complete). */
+  waiting: WaitingOutput[];
   /** Queued tags no output matches. */
   unrouted: string[];
 }
@@ -104,17 +124,29 @@ export class DeliveryEngine {
     const { clock } = this.#o;
     const deadline = clock.now() + timeoutMs;
     this.start();
+    let end: DrainEnd = 'done';
     for (;;) {
       const queuedLeft = this.workers.some((w) => this.#hasQueued(w) || w.inflight > 0);
       if (!queuedLeft) break;
-      if (clock.now() >= deadline || signal?.aborted) break;
-      if (this.#stuckUntilAfter(deadline)) break;
+      if (signal?.aborted) {
+        end = 'interrupted';
+        break;
+      }
+      if (clock.now() >= deadline) {
+        end = 'timeout';
+        break;
+      }
+      if (this.#stuckUntilAfter(deadline)) {
+        end = 'stuck';
+        break;
+      }
       await clock.sleep(Math.min(checkMs, Math.max(1, deadline - clock.now())), signal);
       this.#tagCache = null;
     }
     this.#tagCache = null;
-    const complete = !this.workers.some((w) => this.#hasQueued(w) || w.inflight > 0);
-    return { complete, unrouted: this.unroutedTags() };
+    const busy = this.workers.filter((w) => this.#hasQueued(w) || w.inflight > 0);
+    const waiting = busy.map((w) => ({ name: w.name, state: w.state, resumeAt: w.resumeAt, lastError: w.lastError }));
+    return { complete: busy.length === 0, end: busy.length === 0 ? 'done' : end, waiting, unrouted: this.unroutedTags() };
   }
 
   /** Every output with work waits (backoff, paused) until after the deadline: no point waiting. */

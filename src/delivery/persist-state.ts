@@ -1,5 +1,6 @@
-// Keeps each output's last known state in the buffer (so `tdfwd status` shows it without a daemon).
-// Best effort: a write the buffer refuses (a full disk) is reported to `onError` and never reaches
+// Keeps each output's last known state in the buffer (so `tdfwd status` shows it without a daemon):
+// at every state or concurrency change, and at the first attempt's outcome of this process, so an
+// output that was contacted has a record (with its time) even if its state never changed. Best effort: a write the buffer refuses (a full disk) is reported to `onError` and never reaches
 // delivery; the next change writes the latest state again.
 import type { DeliveryObserver, OutputState } from './events.js';
 
@@ -23,7 +24,13 @@ export function persistOutputState(
       onError(err as Error);
     }
   };
+  const contacted = new Set<string>();
   return {
+    outcome(output) {
+      if (contacted.has(output)) return;
+      contacted.add(output);
+      save(output);
+    },
     stateChange(output, _from, to, _reason, resumeAt) {
       const s = last.get(output) ?? { state: to, concurrency: 1, next: null };
       last.set(output, { ...s, state: to, next: resumeAt });

@@ -15,6 +15,12 @@ export interface DeliveryQueue {
   lease(limit: number, tags: readonly string[], leaseMs: number): SealedChunk[];
   ack(id: number): boolean;
   release(id: number, error: string | null, inDoubt: boolean): boolean;
+  /**
+   * Back to `queued` untouched, as before the lease (attempts, last error, in doubt): an attempt this
+   * process interrupted (Ctrl-C, stop) says nothing about the endpoint. Queues of processes that never
+   * interrupt an attempt (the simulation) may leave it out.
+   */
+  unlease?(id: number): boolean;
   park(id: number, reason: string): boolean;
   split(parent: SealedChunk, halves: readonly SplitHalf[]): number[];
 }

@@ -36,6 +36,8 @@ export interface WorkerStatus {
   inflight: number;
   next_attempt_at: string | null;
   consecutive_failures: number;
+  /** False until an attempt of this process has an outcome: nothing is known of the endpoint yet. */
+  contacted: boolean;
 }
 
 export class OutputWorker {
@@ -50,6 +52,10 @@ export class OutputWorker {
   /** The buffer refused a write and no write has worked since (reported once). */
   #bufferFailing = false;
   #lastLeaseEmpty = false;
+  /** An attempt of this process has had an outcome. */
+  #contacted = false;
+  /** The reason of the last failed attempt; null once an attempt succeeds. */
+  #lastError: string | null = null;
   /** Keys of in-doubt chunks whose duplicate risk was already reported (dropped once settled). */
   readonly #duplicateRiskReported = new Set<string>();
 
@@ -79,6 +85,11 @@ export class OutputWorker {
     return this.#health.resumeAt;
   }
 
+  /** Why the last attempt failed (null if it succeeded, or none was made). */
+  get lastError(): string | null {
+    return this.#lastError;
+  }
+
   get inflight(): number {
     return this.#inflight.size;
   }
@@ -97,6 +108,7 @@ export class OutputWorker {
       inflight: this.#inflight.size,
       next_attempt_at: at === null ? null : new Date(at).toISOString(),
       consecutive_failures: this.#health.failures,
+      contacted: this.#contacted,
     };
   }
 
@@ -140,7 +152,7 @@ export class OutputWorker {
     if (this.#inflight.size === 0) this.#sleepUntil(now + this.#o.pollMs);
   }
 
-  /** Stop starting requests; wait up to graceMs for those in flight, then abort them (in doubt). */
+  /** Stop starting requests; wait up to graceMs for those in flight, then abort them (#interrupted). */
   async stop(graceMs: number): Promise<void> {
     this.#running = false;
     this.#cancelTimer();
@@ -174,7 +186,10 @@ export class OutputWorker {
       } catch (err) {
         outcome = { kind: 'retry', reason: `output error: ${(err as Error).message}`, backpressure: false, latencyMs: 0 };
       }
-      await this.#settle(chunk, outcome);
+      // Stopped (Ctrl-C on a flush, the daemon's stop after its grace): the abort is ours, not the
+      // endpoint's failure. A success that made it back is still acked.
+      if (this.#abort.signal.aborted && outcome.kind !== 'success') this.#interrupted(chunk);
+      else await this.#settle(chunk, outcome);
     })().catch((err: unknown) => this.#bufferFailed(err)); // the chunk stays leased: reclaimed at the next start
 
     this.#inflight.add(p);
@@ -247,11 +262,26 @@ export class OutputWorker {
         break;
       }
     }
+    this.#contacted = true;
+    this.#lastError = outcome.kind === 'success' ? null : outcome.reason;
     if (action !== 'released') this.#duplicateRiskReported.delete(chunk.key);
     observer.outcome?.(this.name, chunk, outcome, action, detail);
     const after = this.#health.state;
     if (after !== before) observer.stateChange?.(this.name, before, after, outcomeReason(outcome), this.#health.resumeAt);
     if (this.#limiter.limit !== prevLimit) observer.concurrency?.(this.name, this.#limiter.limit);
+  }
+
+  /**
+   * An attempt this process cut short: the chunk goes back to `queued` as it was, with no failure
+   * recorded, logged or counted, and no change to health or concurrency. Without `unlease` (or if the
+   * write fails) it stays leased, and closing the buffer or the next start returns it.
+   */
+  #interrupted(chunk: SealedChunk): void {
+    try {
+      this.#o.queue.unlease?.(chunk.id);
+    } catch (err) {
+      this.#bufferFailed(err);
+    }
   }
 
   /**

@@ -50,12 +50,52 @@ const NOT_SENT = new Set([
   'ERR_INVALID_URL',
 ]);
 
+/** The endpoint's certificate chain ends in a CA this process does not trust. */
+const UNTRUSTED_CERT = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+/** Other certificate checks: expired, not yet valid, issued for another name, revoked... */
+const BAD_CERT = /^(CERT_|ERR_TLS_CERT_)/;
+
+/** The TLS handshake failed: no request byte was sent (undici writes the request after it). */
+const HANDSHAKE = /^(ERR_SSL_|ERR_TLS_|EPROTO$)/;
+
+const TRUST_FIX = 'trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or use http:// for a local endpoint';
+
 /** A network error: before the request left → retry; after (timeout, reset) → in doubt. */
 export function classifyError(err: unknown, latencyMs: number): Outcome {
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { code?: string; name?: string; message?: string; hostname?: string; cause?: { code?: string; message?: string } };
   const code = e?.code ?? e?.cause?.code ?? e?.name ?? 'ERROR';
-  const message = e?.message ?? String(err);
-  if (NOT_SENT.has(code)) return { kind: 'retry', reason: `${code}: ${message}`, backpressure: false, latencyMs };
+  const message = oneLine(e?.message ?? String(err));
+  const retry = (reason: string): Outcome => ({ kind: 'retry', reason, backpressure: false, latencyMs });
+  if (code === 'ENOTFOUND') return retry(`the endpoint's host ${e?.hostname ?? hostIn(message)} does not resolve (ENOTFOUND); check the endpoint URL`);
+  if (NOT_SENT.has(code)) return retry(`${code}: ${message}`);
+  if (UNTRUSTED_CERT.has(code)) return retry(`the endpoint's TLS certificate is not trusted (${code}: ${message}); ${TRUST_FIX}`);
+  if (BAD_CERT.test(code)) return retry(`the endpoint's TLS certificate was refused (${code}: ${message})`);
+  if (HANDSHAKE.test(code)) {
+    const plain = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long|http request/i.test(message);
+    const hint = plain ? '; the endpoint does not speak TLS: if it is a plain HTTP port, write its URL with http://' : '';
+    return retry(`TLS handshake failed (${code}: ${opensslReason(message)})${hint}`);
+  }
   const timeout = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TimeoutError';
   return { kind: 'in_doubt', reason: timeout ? `timeout after ${Math.round(latencyMs)}ms (${code})` : `${code}: ${message}`, latencyMs };
+}
+
+/** OpenSSL's "8060…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:" → its reason. */
+function opensslReason(message: string): string {
+  return /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1]?.trim() ?? message;
+}
+
+function hostIn(message: string): string {
+  return /ENOTFOUND (\S+)/.exec(message)?.[1] ?? '(unknown)';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
