@@ -101,12 +101,11 @@ export function prepare(db: Db) {
               in_doubt_since = CASE WHEN ? = 1 THEN COALESCE(in_doubt_since, ?) ELSE in_doubt_since END
        WHERE id = ? AND state = 'inflight' AND lease_owner = ?`,
     ),
-    // An attempt this process interrupted (Ctrl-C, stop) is not counted: attempts, and the attempt
-    // times of a chunk never tried before, go back to what they were; last_error and in doubt stay.
-    unlease: s<[number, string]>(
-      `UPDATE chunks SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = max(attempts - 1, 0),
-              first_attempt_at = CASE WHEN attempts <= 1 THEN NULL ELSE first_attempt_at END,
-              last_attempt_at = CASE WHEN attempts <= 1 THEN NULL ELSE last_attempt_at END
+    // An attempt this process interrupted (Ctrl-C, stop) is not a failure: no last_error, no failed
+    // count. But the request was on its way and the endpoint may have imported it, so it is in doubt.
+    unlease: s<[number, number, string]>(
+      `UPDATE chunks SET state = 'queued', lease_owner = NULL, lease_expires = NULL,
+              in_doubt_since = COALESCE(in_doubt_since, ?)
        WHERE id = ? AND state = 'inflight' AND lease_owner = ?`,
     ),
     park: s<[string, number, number, string]>(

@@ -349,9 +349,9 @@ export class ChunkStore {
     return this.#guard(() => this.#st.release.run(error, inDoubt ? 1 : 0, this.#now(), id, this.owner).changes === 1);
   }
 
-  /** Back to `queued` as it was before the lease: an attempt this process interrupted. */
+  /** Back to `queued` after an attempt this process interrupted: no failure recorded, but in doubt. */
   unlease(id: number): boolean {
-    return this.#guard(() => this.#st.unlease.run(id, this.owner).changes === 1);
+    return this.#guard(() => this.#st.unlease.run(this.#now(), id, this.owner).changes === 1);
   }
 
   park(id: number, reason: string): boolean {

@@ -16,9 +16,10 @@ export interface DeliveryQueue {
   ack(id: number): boolean;
   release(id: number, error: string | null, inDoubt: boolean): boolean;
   /**
-   * Back to `queued` untouched, as before the lease (attempts, last error, in doubt): an attempt this
-   * process interrupted (Ctrl-C, stop) says nothing about the endpoint. Queues of processes that never
-   * interrupt an attempt (the simulation) may leave it out.
+   * Back to `queued` after an attempt this process interrupted (Ctrl-C, stop): it says nothing about
+   * the endpoint, so no last error and no failure; but the request was on its way and may have been
+   * imported, so the chunk is in doubt (its first in-doubt time kept if it had one). Queues of processes
+   * that never interrupt an attempt (the simulation) may leave it out.
    */
   unlease?(id: number): boolean;
   park(id: number, reason: string): boolean;

@@ -272,8 +272,9 @@ export class OutputWorker {
   }
 
   /**
-   * An attempt this process cut short: the chunk goes back to `queued` as it was, with no failure
-   * recorded, logged or counted, and no change to health or concurrency. Without `unlease` (or if the
+   * An attempt this process cut short: the chunk goes back to `queued`, in doubt (the endpoint may
+   * have imported it), with no failure recorded, logged or counted, and no change to health or
+   * concurrency. Without `unlease` (or if the
    * write fails) it stays leased, and closing the buffer or the next start returns it.
    */
   #interrupted(chunk: SealedChunk): void {
