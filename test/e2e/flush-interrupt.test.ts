@@ -27,7 +27,7 @@ async function chunks(buffer: string): Promise<ChunkJson[]> {
 }
 
 describe('Ctrl-C during flush', () => {
-  it('leaves the chunk queued untouched, logs no failure, and keeps the output out of backoff', async () => {
+  it('leaves the chunk queued and in doubt, logs no failure, and keeps the output out of backoff', async () => {
     const ep = await startEndpoint({ port: 0, autoTables: true, latencyMs: 60_000 });
     cleanups.push(() => ep.close());
     const t = tempDir();
