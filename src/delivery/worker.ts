@@ -10,6 +10,7 @@ import { setMaxListeners } from 'node:events';
 import type { SealedChunk } from '../core/chunk.js';
 import type { Clock, Random, TimerHandle } from '../core/clock.js';
 import type { Outcome } from '../core/outcome.js';
+import { retryOnClock } from '../core/retry-on-clock.js';
 import type { Output } from '../outputs/types.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import type { ChunkAction, DeliveryObserver, OutputState } from './events.js';
@@ -290,18 +291,21 @@ export class OutputWorker {
    * every second until it sticks or the worker is aborted. Then the chunk stays leased, and the next
    * start reclaims it (re-sent with its key, which the endpoint deduplicates).
    */
-  async #record<T>(write: () => T): Promise<T> {
-    for (;;) {
-      try {
+  #record<T>(write: () => T): Promise<T> {
+    return retryOnClock(
+      () => {
         const result = write();
         this.#bufferOk();
         return result;
-      } catch (err) {
-        if (this.#abort.signal.aborted) throw err;
-        this.#bufferFailed(err);
-        await this.#o.clock.sleep(1000, this.#abort.signal);
-      }
-    }
+      },
+      {
+        clock: this.#o.clock,
+        signal: this.#abort.signal,
+        retryable: () => true,
+        delayMs: () => 1000,
+        onFailure: (err) => this.#bufferFailed(err),
+      },
+    );
   }
 
   /** The first buffer failure of a streak is reported; the streak ends at the next write that works. */
