@@ -6,6 +6,8 @@
 // 1. storage limit: the input's bytes written straight into SQLite as 1 MiB blobs (WAL, synchronous=FULL)
 // 2. tdfwd send --format json, and --format none, of N ~200-byte JSON lines (lines/s, MB/s, peak RSS)
 // 3. tdfwd flush of that backlog to a local `tdfwd endpoint` (records/s, peak RSS)
+// 4. 2 and 3 (json) again with the same lines carrying their own ISO `time` string first: the ratio of
+//    the two shapes' send+flush times, in the same run (`--shapes plain` skips it).
 // --large repeats send+flush with a backlog of about 1 GB (5M lines) to show RSS does not grow with it.
 import Database from 'better-sqlite3';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,13 +23,14 @@ const flag = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const lines = Number(flag('--lines', '1000000'));
+const shapes = flag('--shapes', 'plain,time').split(',');
 const large = args.includes('--large');
 const work = mkdtempSync(join(tmpdir(), 'tdfwd-bench-'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function generate(n) {
-  const file = join(work, `lines-${n}.json`);
-  spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(n)], { stdio: 'inherit' });
+function generate(n, shape = 'plain') {
+  const file = join(work, `lines-${n}-${shape}.json`);
+  spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(n), ...(shape === 'time' ? ['--time'] : [])], { stdio: 'inherit' });
   return file;
 }
 
@@ -83,7 +86,28 @@ async function sendAndFlush(n, label) {
   }
   results.send_json.vs_storage_limit = results.send_json.lines_per_s / results.storage_limit.lines_per_s;
   rmSync(file, { force: true });
+  if (shapes.includes('time')) results.time_shape = await timeShape(n, label, results);
   return results;
+}
+
+/** send --format json + flush of the same lines with their own `time` string, and the ratio to the plain shape's. */
+async function timeShape(n, label, plain) {
+  const file = generate(n, 'time');
+  const bytes = statSync(file).size;
+  const buffer = join(work, `buf-${label}-json-time`);
+  const s = await sendRun(file, 'json', buffer);
+  const ep = await startEndpointProcess(['--auto-tables']);
+  let f;
+  try {
+    f = await flushRun(buffer, ep.url);
+  } finally {
+    ep.child.kill('SIGTERM');
+  }
+  rmSync(buffer, { recursive: true, force: true });
+  rmSync(file, { force: true });
+  const send = { seconds: s.seconds, lines_per_s: n / s.seconds, mb_per_s: bytes / 1048576 / s.seconds, peak_rss_mb: Number(mb(s.peakRssBytes)) };
+  const flush = { seconds: f.seconds, records: f.records, records_per_s: f.records / f.seconds, peak_rss_mb: Number(mb(f.peakRssBytes)) };
+  return { input_bytes: bytes, send_json: send, flush, send_flush_vs_plain: (send.seconds + flush.seconds) / (plain.send_json.seconds + plain.flush.seconds) };
 }
 
 function table(r) {
@@ -96,6 +120,13 @@ function table(r) {
     `| send --format none | ${r.send_none.seconds.toFixed(2)} | ${f(r.send_none.lines_per_s)} | ${r.send_none.mb_per_s.toFixed(0)} | ${r.send_none.peak_rss_mb} |`,
     `| flush → local endpoint | ${r.flush.seconds.toFixed(2)} | ${f(r.flush.records_per_s)} | – | ${r.flush.peak_rss_mb} |`,
     `| send json vs storage limit | | ${(r.send_json.vs_storage_limit * 100).toFixed(0)}% | | |`,
+    ...(r.time_shape
+      ? [
+          `| send --format json, lines with a string time (${mb(r.time_shape.input_bytes)} MB) | ${r.time_shape.send_json.seconds.toFixed(2)} | ${f(r.time_shape.send_json.lines_per_s)} | ${r.time_shape.send_json.mb_per_s.toFixed(0)} | ${r.time_shape.send_json.peak_rss_mb} |`,
+          `| flush → local endpoint, lines with a string time | ${r.time_shape.flush.seconds.toFixed(2)} | ${f(r.time_shape.flush.records_per_s)} | – | ${r.time_shape.flush.peak_rss_mb} |`,
+          `| send+flush with time vs without | | ${((r.time_shape.send_flush_vs_plain - 1) * 100).toFixed(0)}% slower | | |`,
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -61,17 +61,23 @@ let saved = new Uint8Array(256);
 let savedLen = 0;
 const numberBytes = new Uint8Array(9);
 
+/** dst[to, to + n) = src[from, from + n): a loop for the short values of a time (no views made), else set(). */
+function copyBytes(dst: Uint8Array, to: number, src: Uint8Array, from: number, n: number): void {
+  if (n <= 64) for (let k = 0; k < n; k++) dst[to + k] = src[from + k] as number;
+  else dst.set(src.subarray(from, from + n), to);
+}
+
 function saveOwn(out: Uint8Array): void {
   const n = top.timeEnd - top.timeAt;
   if (n > saved.length) saved = new Uint8Array(Math.max(n, saved.length * 2));
-  saved.set(out.subarray(top.timeAt, top.timeEnd));
+  copyBytes(saved, 0, out, top.timeAt, n);
   savedLen = n;
 }
 
 /** Replaces out[at, end) by src[0, n) in the entries ending at o; returns the new end. */
 function replace(out: Uint8Array, o: number, at: number, end: number, src: Uint8Array, n: number): number {
   if (end - at !== n) out.copyWithin(at + n, end, o);
-  out.set(n === src.length ? src : src.subarray(0, n), at);
+  copyBytes(out, at, src, 0, n);
   return o + n - (end - at);
 }
 
@@ -147,16 +153,16 @@ const UTIME_KEY = new Uint8Array([0xa5, 0x5f, 0x74, 0x69, 0x6d, 0x65]);
 export function settleTime(out: Uint8Array, o: number, mode: number, nowSec: number): number {
   top.appended = 0;
   if (top.ownKind === OWN_ABSENT) {
-    out.set(TIME_KEY, o);
+    for (let k = 0; k < TIME_KEY.length; k++) out[o + k] = TIME_KEY[k] as number;
     top.appended = 1;
     return writeNumber(out, o + TIME_KEY.length, mode === MODE_KEY && top.hasKeyTime ? top.keyTime : nowSec);
   }
   if (!top.settled) o = settleKeyMode(out, o, nowSec);
   if (!top.moveOwn) return o;
   if (top.utimeAt >= 0) return replace(out, o, top.utimeAt, top.utimeEnd, saved, savedLen);
-  out.set(UTIME_KEY, o);
+  for (let k = 0; k < UTIME_KEY.length; k++) out[o + k] = UTIME_KEY[k] as number;
   o += UTIME_KEY.length;
-  out.set(saved.subarray(0, savedLen), o);
+  copyBytes(out, o, saved, 0, savedLen);
   top.appended = 1;
   return o + savedLen;
 }
