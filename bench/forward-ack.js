@@ -8,12 +8,13 @@
 //   time to the last ack.
 // The target: windowed acked within 2× the all-at-once written time (acks follow the commit, and do
 // not hold the client back beyond it). Each run uses a fresh daemon and buffer.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { BIN, startEndpointProcess } from './lib.js';
 
@@ -26,6 +27,9 @@ const withTime = args.includes('--with-time'); // records that carry their own s
 // `--mode packed|compressed|forward`: PackedForward (default), CompressedPackedForward (gzip, as
 // Fluent Bit's out_forward with compress gzip), or Forward mode (an array of entries).
 const mode = args.includes('--mode') ? args[args.indexOf('--mode') + 1] : 'packed';
+// `--fsync-delay-ms N`: the daemon's fsyncs take N ms more (bench/slow-fsync.c through LD_PRELOAD, built
+// with gcc), as on a cloud volume; this machine's disk flushes in ~1–3 ms.
+const fsyncDelayMs = opt('--fsync-delay-ms', 0);
 const perFrame = 1000;
 const frames = Math.ceil(events / perFrame);
 const packr = new Packr({ useRecords: false });
@@ -53,6 +57,17 @@ function frameBody() {
   return mode === 'compressed' ? { entries: gzipSync(blob), options: { compressed: 'gzip' } } : { entries: blob, options: {} };
 }
 
+/** LD_PRELOAD and FSYNC_DELAY_MS for the daemon when --fsync-delay-ms is given. */
+function slowDiskEnv() {
+  if (fsyncDelayMs <= 0) return {};
+  const so = join(work, 'slow-fsync.so');
+  const src = fileURLToPath(new URL('slow-fsync.c', import.meta.url));
+  const cc = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', so, src, '-ldl'], { stdio: 'inherit' });
+  if (cc.status !== 0) throw new Error('--fsync-delay-ms needs gcc to build bench/slow-fsync.c');
+  return { LD_PRELOAD: so, FSYNC_DELAY_MS: String(fsyncDelayMs) };
+}
+const daemonEnv = { ...process.env, ...slowDiskEnv() };
+
 async function startDaemon(name) {
   const ep = await startEndpointProcess(['--auto-tables', '-q']);
   const port = await freePort();
@@ -62,7 +77,7 @@ async function startDaemon(name) {
     `buffer:\n  path: ${join(work, `buf-${name}`)}\n  flush_interval: 1s\ninputs:\n  - { type: forward, port: ${port} }\n` +
       `outputs:\n  - type: td\n    match: "td.**"\n    endpoint: ${ep.url}\n    apikey: bench\nadmin:\n  listen: null\n`,
   );
-  const child = spawn(process.execPath, [BIN, '-c', cfg, '--log-level', 'warn', 'run'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, '-c', cfg, '--log-level', 'warn', 'run'], { stdio: ['ignore', 'ignore', 'inherit'], env: daemonEnv });
   for (let i = 0; i < 400; i++) {
     const ok = await new Promise((r) => {
       const s = connect(port, '127.0.0.1', () => (s.end(), r(true)));
@@ -120,7 +135,7 @@ function send(port, body, window) {
 }
 
 async function main() {
-  console.log(`forward acks: ${frames} ${mode} frames of ${perFrame} events${withTime ? ' (records with a string time)' : ''}, ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, ${new Date().toISOString()}`);
+  console.log(`forward acks: ${frames} ${mode} frames of ${perFrame} events${withTime ? ' (records with a string time)' : ''}${fsyncDelayMs ? `, fsync +${fsyncDelayMs} ms` : ''}, ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, ${new Date().toISOString()}`);
   const blob = frameBody();
   for (let r = 0; r < runs; r++) {
     const a = await startDaemon(`all-${r}`);
