@@ -10,8 +10,8 @@
 import { transcodeNumber, writeNumber } from './transcode-numbers.js';
 import { copyUtf8, scan, transcodeString, useBuffers, writeStrHeader } from './transcode-strings.js';
 import {
-  keyTimeDone, MODE_DEFAULT, MODE_KEY, MODE_KEY_IS_TIME, OWN_NULL, OWN_NUMBER, OWN_OTHER, OWN_STRING, ownTimeDone,
-  resetTop, settleTime, top, type TimeParser,
+  MODE_DEFAULT, MODE_KEY, MODE_KEY_IS_TIME, OWN_NULL, OWN_NUMBER, OWN_OTHER, OWN_STRING, resetTop, rule, settleTime,
+  top, W_KEY, W_TIME, W_UTIME, watchedDone, type TimeParser,
 } from './transcode-time.js';
 
 export type { TimeParser } from './transcode-time.js';
@@ -57,53 +57,6 @@ const MESSAGE_KEY = [0xa7, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65];
 function bytesAre(out: Uint8Array, at: number, text: ArrayLike<number>): boolean {
   for (let k = 0; k < text.length; k++) if (out[at + k] !== text[k]) return false;
   return true;
-}
-
-// The watched top-level keys: the time rule needs their values (transcode-time.ts).
-const W_TIME = 1;
-const W_UTIME = 2;
-const W_KEY = 3;
-
-/** How the current line's time is chosen: set by the transcoder a line is run through. */
-let mode = MODE_DEFAULT;
-let keyBytes: Uint8Array = new Uint8Array(0);
-let keyLength = -1;
-let parseTime: TimeParser = () => 'no time key';
-
-const decoder = new TextDecoder();
-// The last string decoded for the time rule and its bytes: log lines in the same second repeat it.
-const lastBytes = new Uint8Array(64);
-let lastLength = -1;
-let lastText = '';
-
-/** out[from, to) (UTF-8, already checked) as a string. */
-function textAt(out: Uint8Array, from: number, to: number): string {
-  const n = to - from;
-  if (n === lastLength) {
-    let k = 0;
-    while (k < n && out[from + k] === lastBytes[k]) k++;
-    if (k === n) return lastText;
-  }
-  lastText = decoder.decode(out.subarray(from, to));
-  if (n <= lastBytes.length) {
-    lastBytes.set(out.subarray(from, to));
-    lastLength = n;
-  } else lastLength = -1;
-  return lastText;
-}
-
-/** A watched key's value out[at, o) is complete; returns the new end, or -1 for the slow path. */
-function watchedDone(watch: number, out: Uint8Array, at: number, o: number, kind: number, nowSec: number): number {
-  const num = kind === OWN_NUMBER ? scan.value : 0;
-  if (watch === W_UTIME) {
-    top.utimeAt = at;
-    top.utimeEnd = o;
-    return o;
-  }
-  const needsText = kind === OWN_STRING && (watch === W_KEY || mode === MODE_KEY_IS_TIME);
-  const text = needsText ? textAt(out, o - scan.len, o) : null;
-  if (watch === W_KEY) return keyTimeDone(kind, num, text, parseTime) < 0 ? -1 : o;
-  return ownTimeDone(out, at, o, kind, num, mode, nowSec, text, parseTime);
 }
 
 /** Keys whose JS semantics are special (toJSON makes msgpackr throw next to `constructor`): slow path. */
@@ -178,8 +131,8 @@ export type LineTranscoder = (buf: Uint8Array, start: number, end: number, out: 
  * or -1 when this line must take the slow path (the caller then runs createParser('json') + packOne).
  */
 export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number): number {
-  mode = MODE_DEFAULT;
-  keyLength = -1;
+  rule.mode = MODE_DEFAULT;
+  rule.keyLength = -1;
   return transcodeJson(buf, start, end, out, pos, nowSec);
 }
 
@@ -193,10 +146,10 @@ export function jsonTranscoderWithTimeKey(timeKey: string, parse: TimeParser): L
   const key = new TextEncoder().encode(timeKey);
   const keyMode = timeKey === 'time' ? MODE_KEY_IS_TIME : MODE_KEY;
   return (buf, start, end, out, pos, nowSec) => {
-    mode = keyMode;
-    keyBytes = key;
-    keyLength = keyMode === MODE_KEY ? key.length : -1;
-    parseTime = parse;
+    rule.mode = keyMode;
+    rule.key = key;
+    rule.keyLength = keyMode === MODE_KEY ? key.length : -1;
+    rule.parse = parse;
     return transcodeJson(buf, start, end, out, pos, nowSec);
   };
 }
@@ -232,7 +185,7 @@ function transcodeJson(buf: Uint8Array, start: number, end: number, out: Uint8Ar
       if (isObject) {
         keys = keyBase;
         if (depth === 0) {
-          o = settleTime(out, o, mode, nowSec);
+          o = settleTime(out, o, rule.mode, nowSec);
           count += top.appended;
         }
       }
@@ -280,9 +233,9 @@ function transcodeJson(buf: Uint8Array, start: number, end: number, out: Uint8Ar
         if (depth === 0) {
           if (n === 4 && first === 0x74 && out[at + 1] === 0x69 && out[at + 2] === 0x6d && out[at + 3] === 0x65) watching = W_TIME;
           else if (n === 5 && first === 0x5f && out[at + 1] === 0x74 && out[at + 2] === 0x69 && out[at + 3] === 0x6d && out[at + 4] === 0x65) watching = W_UTIME;
-          else if (n === keyLength && bytesAre(out, at, keyBytes)) watching = W_KEY;
+          else if (n === rule.keyLength && bytesAre(out, at, rule.key)) watching = W_KEY;
         }
-      } else if (depth === 0 && keyLength === 0) watching = W_KEY;
+      } else if (depth === 0 && rule.keyLength === 0) watching = W_KEY;
       // A 32-bit Bloom filter per object (length, first and last byte): keys are compared only when it
       // says "maybe seen".
       const bit = 1 << (h >>> 27);

@@ -9,6 +9,7 @@
 // value is saved in while it moves. Not reentrant, like the transcoder.
 
 import { writeNumber } from './transcode-numbers.js';
+import { scan } from './transcode-strings.js';
 
 /** A time value (a string or number from the record) → unix seconds, or an error sentence (parseTimeValue). */
 export type TimeParser = (value: string | number) => number | string;
@@ -167,3 +168,52 @@ export function settleTime(out: Uint8Array, o: number, mode: number, nowSec: num
   return o + savedLen;
 }
 
+// The watched top-level keys: the time rule needs their values (transcode-time.ts).
+export const W_TIME = 1;
+export const W_UTIME = 2;
+export const W_KEY = 3;
+
+/** How the current line's time is chosen: set by the transcoder a line is run through. */
+export const rule = {
+  mode: MODE_DEFAULT,
+  /** The time key's UTF-8 bytes and length (MODE_KEY; -1 otherwise). */
+  key: new Uint8Array(0),
+  keyLength: -1,
+  parse: ((): string => 'no time key') as TimeParser,
+};
+
+const decoder = new TextDecoder();
+// The last string decoded for the time rule and its bytes: log lines in the same second repeat it.
+const lastBytes = new Uint8Array(64);
+let lastLength = -1;
+let lastText = '';
+
+/** out[from, to) (UTF-8, already checked) as a string. */
+function textAt(out: Uint8Array, from: number, to: number): string {
+  const n = to - from;
+  if (n === lastLength) {
+    let k = 0;
+    while (k < n && out[from + k] === lastBytes[k]) k++;
+    if (k === n) return lastText;
+  }
+  lastText = decoder.decode(out.subarray(from, to));
+  if (n <= lastBytes.length) {
+    lastBytes.set(out.subarray(from, to));
+    lastLength = n;
+  } else lastLength = -1;
+  return lastText;
+}
+
+/** A watched key's value out[at, o) is complete; returns the new end, or -1 for the slow path. */
+export function watchedDone(watch: number, out: Uint8Array, at: number, o: number, kind: number, nowSec: number): number {
+  const num = kind === OWN_NUMBER ? scan.value : 0;
+  if (watch === W_UTIME) {
+    top.utimeAt = at;
+    top.utimeEnd = o;
+    return o;
+  }
+  const needsText = kind === OWN_STRING && (watch === W_KEY || rule.mode === MODE_KEY_IS_TIME);
+  const text = needsText ? textAt(out, o - scan.len, o) : null;
+  if (watch === W_KEY) return keyTimeDone(kind, num, text, rule.parse) < 0 ? -1 : o;
+  return ownTimeDone(out, at, o, kind, num, rule.mode, nowSec, text, rule.parse);
+}
