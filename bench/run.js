@@ -6,6 +6,8 @@
 // 1. storage limit: the input's bytes written straight into SQLite as 1 MiB blobs (WAL, synchronous=FULL)
 // 2. tdfwd send --format json, and --format none, of N ~200-byte JSON lines (lines/s, MB/s, peak RSS)
 // 3. tdfwd flush of that backlog to a local `tdfwd endpoint` (records/s, peak RSS)
+// 4. send --format json + flush of the lines without and with their own ISO `time` string first,
+//    alternately `--repeat` times (3): the best of each shape and their ratio (`--shapes plain` skips it).
 // --large repeats send+flush with a backlog of about 1 GB (5M lines) to show RSS does not grow with it.
 import Database from 'better-sqlite3';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,13 +23,15 @@ const flag = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const lines = Number(flag('--lines', '1000000'));
+const shapes = flag('--shapes', 'plain,time').split(',');
+const repeat = Number(flag('--repeat', '3'));
 const large = args.includes('--large');
 const work = mkdtempSync(join(tmpdir(), 'tdfwd-bench-'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function generate(n) {
-  const file = join(work, `lines-${n}.json`);
-  spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(n)], { stdio: 'inherit' });
+function generate(n, shape = 'plain') {
+  const file = join(work, `lines-${n}-${shape}.json`);
+  spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(n), ...(shape === 'time' ? ['--time'] : [])], { stdio: 'inherit' });
   return file;
 }
 
@@ -83,7 +87,41 @@ async function sendAndFlush(n, label) {
   }
   results.send_json.vs_storage_limit = results.send_json.lines_per_s / results.storage_limit.lines_per_s;
   rmSync(file, { force: true });
+  if (shapes.includes('time')) results.time_shape = await timeShape(n, label);
   return results;
+}
+
+/** One send --format json + flush of a file into a fresh buffer. */
+async function sendFlushOnce(file, buffer) {
+  const s = await sendRun(file, 'json', buffer);
+  const ep = await startEndpointProcess(['--auto-tables']);
+  try {
+    const f = await flushRun(buffer, ep.url);
+    return { send_seconds: s.seconds, flush_seconds: f.seconds, seconds: s.seconds + f.seconds, send_rss_mb: Number(mb(s.peakRssBytes)), flush_rss_mb: Number(mb(f.peakRssBytes)) };
+  } finally {
+    ep.child.kill('SIGTERM');
+    rmSync(buffer, { recursive: true, force: true });
+  }
+}
+
+/**
+ * send --format json + flush of the lines without and with their own `time` string, alternately
+ * `repeat` times (the machine's load changes from minute to minute): the best of each, and their ratio.
+ */
+async function timeShape(n, label) {
+  const files = { plain: generate(n, 'plain'), time: generate(n, 'time') };
+  const best = {};
+  const all = { plain: [], time: [] };
+  for (let r = 0; r < repeat; r++) {
+    for (const shape of ['plain', 'time']) {
+      const one = await sendFlushOnce(files[shape], join(work, `buf-${label}-shape-${shape}`));
+      all[shape].push(Number(one.seconds.toFixed(2)));
+      if (!best[shape] || one.seconds < best[shape].seconds) best[shape] = one;
+    }
+  }
+  const bytes = { plain: statSync(files.plain).size, time: statSync(files.time).size };
+  for (const f of Object.values(files)) rmSync(f, { force: true });
+  return { repeat, input_bytes: bytes, best, all_seconds: all, send_flush_vs_plain: best.time.seconds / best.plain.seconds };
 }
 
 function table(r) {
@@ -96,6 +134,13 @@ function table(r) {
     `| send --format none | ${r.send_none.seconds.toFixed(2)} | ${f(r.send_none.lines_per_s)} | ${r.send_none.mb_per_s.toFixed(0)} | ${r.send_none.peak_rss_mb} |`,
     `| flush → local endpoint | ${r.flush.seconds.toFixed(2)} | ${f(r.flush.records_per_s)} | – | ${r.flush.peak_rss_mb} |`,
     `| send json vs storage limit | | ${(r.send_json.vs_storage_limit * 100).toFixed(0)}% | | |`,
+    ...(r.time_shape
+      ? [
+          `| send json + flush, best of ${r.time_shape.repeat} alternate runs: plain lines (${mb(r.time_shape.input_bytes.plain)} MB) | ${r.time_shape.best.plain.seconds.toFixed(2)} | ${f(r.lines / r.time_shape.best.plain.seconds)} | | ${r.time_shape.best.plain.send_rss_mb} |`,
+          `| the same lines with a string time (${mb(r.time_shape.input_bytes.time)} MB) | ${r.time_shape.best.time.seconds.toFixed(2)} | ${f(r.lines / r.time_shape.best.time.seconds)} | | ${r.time_shape.best.time.send_rss_mb} |`,
+          `| send+flush with time vs without | | ${((r.time_shape.send_flush_vs_plain - 1) * 100).toFixed(0)}% slower (all runs: ${r.time_shape.all_seconds.plain.join(', ')} s / ${r.time_shape.all_seconds.time.join(', ')} s) | | |`,
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // JSON line → msgpack record: the slow path (Buffer → string, createParser('json'), packOne) against
 // the byte-level fast path (transcodeJsonLine), per line, on lines shaped like bench/gen-lines.js's.
-// Run after `npx tsc -p tsconfig.build.json`. usage: node bench/transcode.js [N=200000] [ROUNDS=5]
+// Run after `npx tsc -p tsconfig.build.json`. usage: node bench/transcode.js [N=200000] [ROUNDS=5] [--time]
+// (--time: the records carry their own ISO `time` string, which the time rule moves to `_time`)
 import { maxTranscodedBytes, transcodeJsonLine, transcodeNoneLine } from '../dist/codec/json-transcode.js';
 import { packOne } from '../dist/codec/msgpack.js';
 import { createParser } from '../dist/parsers/index.js';
 import { accessRecord } from './access-record.js';
 
-const n = Number(process.argv[2] ?? 200_000);
-const rounds = Number(process.argv[3] ?? 5);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const n = Number(positional[0] ?? 200_000);
+const rounds = Number(positional[1] ?? 5);
+const shape = { time: process.argv.includes('--time') };
 const NOW = 1_764_000_000;
 
 // The records of bench/gen-lines.js, generated in memory into one block (as the tail input reads it).
-const lines = Array.from({ length: n }, (_, i) => JSON.stringify(accessRecord(i)));
+const lines = Array.from({ length: n }, (_, i) => JSON.stringify(accessRecord(i, shape)));
 const block = Buffer.from(lines.join('\n') + '\n');
 const starts = new Int32Array(n);
 const ends = new Int32Array(n);
@@ -98,7 +101,7 @@ const results = [
   time('none oracle (toString + {message, time} + pack)', () => slow(parseNone)),
   time('none fast   (transcodeNoneLine)', fastNone),
 ];
-console.log(`${n} lines, ${avgBytes.toFixed(0)} bytes each on average, best of ${rounds} rounds, node ${process.version}`);
+console.log(`${n} lines${shape.time ? ' with a string time' : ''}, ${avgBytes.toFixed(0)} bytes each on average, best of ${rounds} rounds, node ${process.version}`);
 for (const r of results) {
   const hit = typeof r.result === 'object' ? `  hit rate ${((100 * r.result.hits) / n).toFixed(1)}%` : '';
   console.log(`${r.label.padEnd(56)} ${r.ns.toFixed(0).padStart(6)} ns/line${hit}`);

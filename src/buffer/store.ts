@@ -3,7 +3,10 @@
 //
 // Invariants
 // - An append commits in one transaction (with any tail positions that produced it): once append()
-//   returns, the records survive a crash, and only then may a source be acknowledged.
+//   returns, the records survive a crash, and only then may a source be acknowledged. An append with
+//   `durable: 'later'` (the inputs' writer) survives a process crash when it returns, and a power loss
+//   once whenDurable() has resolved: the WAL fsync that `sync: full` does at each commit is done after
+//   it, off the main thread, one fsync for every append committed meanwhile (wal-sync.ts).
 // - Each tag has at most one `open` chunk. Appended records are stored as opaque parts, either as
 //   they are or already compressed where they were encoded (a deflate segment, with its raw length and
 //   CRC); sealing hands them in order to the injected `compress` and stores the payload once, so every
@@ -20,7 +23,9 @@ import { hostname } from 'node:os';
 import { BufferFullError, DiskFullError, TdfwdError } from '../core/errors.js';
 import { newChunkKey, type ChunkState, type SealedChunk } from '../core/chunk.js';
 import type { EncodedPart, PositionUpdate, StoredPart } from '../core/sink.js';
-import { isDiskFull, openDb, type Db, type SyncMode } from './db.js';
+import { join } from 'node:path';
+import { DB_FILE, isDiskFull, openDb, type Db, type SyncMode } from './db.js';
+import { WalSync } from './wal-sync.js';
 import { newOwner, ownerIsDead } from './owner.js';
 import { prepare, type ChunkRow, type PartRow, type Statements } from './statements.js';
 
@@ -95,6 +100,10 @@ export class ChunkStore {
   /** Chunks whose seal failed (e.g. a full disk): sealed again at the next sealOpen. */
   readonly #sealRetry = new Set<number>();
   #closed = false;
+  /** With `sync: full`: the deferred WAL fsync of appends made with durable 'later', and the pragmas around them. */
+  readonly #walSync: WalSync | null;
+  readonly #syncNormal: { run(): unknown } | null;
+  readonly #syncFull: { run(): unknown } | null;
 
   constructor(opts: StoreOptions) {
     this.dir = opts.dir;
@@ -102,18 +111,24 @@ export class ChunkStore {
     this.#compress = opts.compress;
     this.#inflate = opts.inflate;
     this.#now = opts.now ?? Date.now;
-    this.#db = openDb(opts.dir, opts.sync ?? 'full');
+    const sync = opts.sync ?? 'full';
+    this.#db = openDb(opts.dir, sync);
     this.#st = prepare(this.#db);
+    const full = sync === 'full';
+    this.#walSync = full ? new WalSync(join(opts.dir, `${DB_FILE}-wal`)) : null;
+    this.#syncNormal = full ? this.#db.prepare('PRAGMA synchronous = NORMAL') : null;
+    this.#syncFull = full ? this.#db.prepare('PRAGMA synchronous = FULL') : null;
   }
 
   // ---- append -----------------------------------------------------------------------------------
 
   /**
    * Commit parts (and the positions that produced them) in one transaction. Synchronous: when it
-   * returns, the data is durable. Throws BufferBlockedError (block) or BufferFullError (throw_exception)
-   * when the buffer is over `total_limit_size`.
+   * returns, the data is durable; with durable 'later', once whenDurable() resolves (see the top).
+   * Throws BufferBlockedError (block) or BufferFullError (throw_exception) when the buffer is over
+   * `total_limit_size`.
    */
-  append(parts: readonly AppendPart[], positions: readonly PositionUpdate[] = []): void {
+  append(parts: readonly AppendPart[], positions: readonly PositionUpdate[] = [], durable: 'now' | 'later' = 'now'): void {
     this.#assertOpen();
     const toSeal: number[] = [];
     const tx = this.#db.transaction(() => {
@@ -148,8 +163,26 @@ export class ChunkStore {
       }
       for (const p of positions) this.#st.upsertPosition.run(p.source, p.inode, p.offset, now);
     });
-    this.#guard(() => tx.immediate());
+    if (durable === 'later' && this.#walSync) {
+      this.#syncNormal?.run();
+      try {
+        this.#guard(() => tx.immediate());
+      } finally {
+        this.#syncFull?.run();
+      }
+      this.#walSync.written();
+    } else this.#guard(() => tx.immediate());
     for (const id of toSeal) this.#enqueueSeal(id);
+  }
+
+  /** WAL fsyncs done for appends made with durable 'later' (fewer than those appends when grouped). */
+  get walSyncs(): number {
+    return this.#walSync?.syncs ?? 0;
+  }
+
+  /** Resolves once every append made with durable 'later' before this call is on disk (at once with `sync: normal`). */
+  whenDurable(): Promise<void> {
+    return this.#walSync ? this.#walSync.whenDurable() : Promise.resolve();
   }
 
   /** Positions only (e.g. a tail input skipping blank lines or recording a rotation). */
@@ -506,6 +539,7 @@ export class ChunkStore {
                 in_doubt_since = COALESCE(in_doubt_since, last_attempt_at)
          WHERE state = 'inflight' AND lease_owner = ?`)
       .run(this.owner);
+    await this.#walSync?.close();
     this.#db.close();
   }
 

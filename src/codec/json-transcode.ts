@@ -2,11 +2,19 @@
 // building JS strings or objects. The slow path (Buffer → string, createParser('json'|'none'),
 // packOne) stays the source of truth: whenever these functions return a position, the bytes written
 // are exactly the slow path's; anything they are not sure of returns -1 and the caller runs the slow path.
+// The time rule (an own `time` that is not an integer moves to `_time`, a time key's value becomes
+// `time`) is applied to the written bytes by transcode-time.ts.
 // Owns the module's nesting stack and key table (reused across lines, the key table grown on demand,
 // never shrunk), so a line allocates nothing. Not reentrant (one line at a time per thread).
 
 import { transcodeNumber, writeNumber } from './transcode-numbers.js';
 import { copyUtf8, scan, transcodeString, useBuffers, writeStrHeader } from './transcode-strings.js';
+import {
+  MODE_DEFAULT, MODE_KEY, MODE_KEY_IS_TIME, OWN_NULL, OWN_NUMBER, OWN_OTHER, OWN_STRING, resetTop, rule, settleTime,
+  top, W_KEY, W_TIME, W_UTIME, watchedDone, type TimeParser,
+} from './transcode-time.js';
+
+export type { TimeParser } from './transcode-time.js';
 
 /** Deeper nesting (beyond the top-level object) takes the slow path. */
 const MAX_DEPTH = 32;
@@ -46,7 +54,7 @@ const PROTO = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f];
 const CONSTRUCTOR = [0x63, 0x6f, 0x6e, 0x73, 0x74, 0x72, 0x75, 0x63, 0x74, 0x6f, 0x72];
 const MESSAGE_KEY = [0xa7, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65];
 
-function bytesAre(out: Uint8Array, at: number, text: readonly number[]): boolean {
+function bytesAre(out: Uint8Array, at: number, text: ArrayLike<number>): boolean {
   for (let k = 0; k < text.length; k++) if (out[at + k] !== text[k]) return false;
   return true;
 }
@@ -114,16 +122,44 @@ export function maxTranscodedBytes(lineBytes: number): number {
   return 3 * lineBytes + 32;
 }
 
+/** A line's bytes → its record's msgpack at out[pos]; the new end, or -1 for the slow path. */
+export type LineTranscoder = (buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number) => number;
+
 /**
  * The line buf[start, end) (one JSON object, UTF-8, no line terminator) as the msgpack map the slow path
  * would produce for format json without a time key, written at out[pos]; returns the new end position,
  * or -1 when this line must take the slow path (the caller then runs createParser('json') + packOne).
  */
 export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number): number {
+  rule.mode = MODE_DEFAULT;
+  rule.keyLength = -1;
+  return transcodeJson(buf, start, end, out, pos, nowSec);
+}
+
+/**
+ * transcodeJsonLine for format json with a time key (createParser('json', { timeKey })), its time
+ * values read with `parse` (parseTimeValue); null when that key always takes the slow path (`_time`
+ * and `_time_error` are written by the time rule itself; keys starting with a digit come first in JS).
+ */
+export function jsonTranscoderWithTimeKey(timeKey: string, parse: TimeParser): LineTranscoder | null {
+  if (timeKey === '_time' || timeKey === '_time_error' || /^[0-9]/.test(timeKey)) return null;
+  const key = new TextEncoder().encode(timeKey);
+  const keyMode = timeKey === 'time' ? MODE_KEY_IS_TIME : MODE_KEY;
+  return (buf, start, end, out, pos, nowSec) => {
+    rule.mode = keyMode;
+    rule.key = key;
+    rule.keyLength = keyMode === MODE_KEY ? key.length : -1;
+    rule.parse = parse;
+    return transcodeJson(buf, start, end, out, pos, nowSec);
+  };
+}
+
+function transcodeJson(buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number): number {
   let i = skipWhitespace(buf, start, end);
   if (i >= end || buf[i] !== 0x7b) return -1;
   i++;
   useBuffers(buf, out);
+  resetTop();
   let o = pos + 1;
   let depth = 0;
   let header = pos;
@@ -132,7 +168,9 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
   let keyBase = 0;
   let keys = 0;
   let bloom = 0;
-  let hasTime = false;
+  // The top-level key whose value is being transcoded, when the time rule needs it, and where it starts.
+  let watching = 0;
+  let watchAt = 0;
   let c = 0;
   for (;;) {
     if (i >= end) return -1;
@@ -146,10 +184,9 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
       i++;
       if (isObject) {
         keys = keyBase;
-        if (depth === 0 && !hasTime) {
-          // stampTime appends `time: nowSec` as the last key.
-          o = writeTimeEntry(out, o, nowSec);
-          count++;
+        if (depth === 0) {
+          o = settleTime(out, o, rule.mode, nowSec);
+          count += top.appended;
         }
       }
       o = closeContainer(out, header, o, count, isObject);
@@ -160,6 +197,11 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
       isObject = stackIsObject[depth] === 1;
       keyBase = stackKeyBase[depth] as number;
       bloom = stackBloom[depth] as number;
+      if (depth === 0 && watching !== 0) {
+        o = watchedDone(watching, out, watchAt, o, OWN_OTHER, nowSec);
+        if (o < 0) return -1;
+        watching = 0;
+      }
       continue;
     }
     if (count > 0) {
@@ -174,7 +216,6 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
       }
     }
     count++;
-    let isTime = false;
     if (isObject) {
       if (c !== 0x22) return -1;
       o = transcodeString(buf, i, end, out, o);
@@ -189,8 +230,12 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
         if (first - 0x30 >>> 0 <= 9) return -1;
         if ((n === 6 || n === 9 || n === 11) && isSpecialKey(out, at, n)) return -1;
         h = Math.imul(n ^ (first << 8) ^ ((out[o - 1] as number) << 16), 0x9e3779b1);
-        isTime = n === 4 && depth === 0 && first === 0x74 && out[at + 1] === 0x69 && out[at + 2] === 0x6d && out[at + 3] === 0x65;
-      }
+        if (depth === 0) {
+          if (n === 4 && first === 0x74 && out[at + 1] === 0x69 && out[at + 2] === 0x6d && out[at + 3] === 0x65) watching = W_TIME;
+          else if (n === 5 && first === 0x5f && out[at + 1] === 0x74 && out[at + 2] === 0x69 && out[at + 3] === 0x6d && out[at + 4] === 0x65) watching = W_UTIME;
+          else if (n === rule.keyLength && bytesAre(out, at, rule.key)) watching = W_KEY;
+        }
+      } else if (depth === 0 && rule.keyLength === 0) watching = W_KEY;
       // A 32-bit Bloom filter per object (length, first and last byte): keys are compared only when it
       // says "maybe seen".
       const bit = 1 << (h >>> 27);
@@ -215,13 +260,16 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
         c = buf[i] as number;
       }
     }
+    const valueAt = o;
+    let kind = OWN_OTHER;
     if (c === 0x22) {
-      if (isTime) return -1;
       o = transcodeString(buf, i, end, out, o);
       if (o < 0) return -1;
       i = scan.next;
+      kind = OWN_STRING;
     } else if (c === 0x7b || c === 0x5b) {
-      if (isTime || depth >= MAX_DEPTH) return -1;
+      if (depth >= MAX_DEPTH) return -1;
+      if (watching !== 0 && depth === 0) watchAt = o;
       stackHeader[depth] = header;
       stackCount[depth] = count;
       stackIsObject[depth] = isObject ? 1 : 0;
@@ -235,27 +283,30 @@ export function transcodeJsonLine(buf: Uint8Array, start: number, end: number, o
       keyBase = keys;
       bloom = 0;
       i++;
+      continue; // watched until the container closes
     } else if (c === 0x74) {
-      if (isTime || i + 4 > end || buf[i + 1] !== 0x72 || buf[i + 2] !== 0x75 || buf[i + 3] !== 0x65) return -1;
+      if (i + 4 > end || buf[i + 1] !== 0x72 || buf[i + 2] !== 0x75 || buf[i + 3] !== 0x65) return -1;
       out[o++] = 0xc3;
       i += 4;
     } else if (c === 0x66) {
-      if (isTime || i + 5 > end || buf[i + 1] !== 0x61 || buf[i + 2] !== 0x6c || buf[i + 3] !== 0x73 || buf[i + 4] !== 0x65) return -1;
+      if (i + 5 > end || buf[i + 1] !== 0x61 || buf[i + 2] !== 0x6c || buf[i + 3] !== 0x73 || buf[i + 4] !== 0x65) return -1;
       out[o++] = 0xc2;
       i += 5;
     } else if (c === 0x6e) {
-      if (isTime || i + 4 > end || buf[i + 1] !== 0x75 || buf[i + 2] !== 0x6c || buf[i + 3] !== 0x6c) return -1;
+      if (i + 4 > end || buf[i + 1] !== 0x75 || buf[i + 2] !== 0x6c || buf[i + 3] !== 0x6c) return -1;
       out[o++] = 0xc0;
       i += 4;
+      kind = OWN_NULL;
     } else {
       o = transcodeNumber(buf, i, end, out, o);
       if (o < 0) return -1;
       i = scan.next;
-      if (isTime) {
-        // An own integer `time` is kept where it is; any other number moves to `_time` (slow path).
-        if (!Number.isInteger(scan.value)) return -1;
-        hasTime = true;
-      }
+      kind = OWN_NUMBER;
+    }
+    if (watching !== 0 && depth === 0) {
+      o = watchedDone(watching, out, valueAt, o, kind, nowSec);
+      if (o < 0) return -1;
+      watching = 0;
     }
   }
 }

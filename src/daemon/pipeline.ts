@@ -67,10 +67,10 @@ export class Pipeline {
       observer: combineObservers(deps.observer),
       pollMs: 1000,
     });
-    this.inputs = config.inputs.map((cfg, i) => this.#createInput(cfg, `${cfg.type}.${i}`));
+    this.inputs = config.inputs.map((cfg, i) => this.#createInput(cfg, `${cfg.type}.${i}`, `inputs[${i}]`));
   }
 
-  #createInput(cfg: InputConfig, name: string): Input {
+  #createInput(cfg: InputConfig, name: string, configPath: string): Input {
     const { writer, log, onRecords, onTagRecords, store, encoder } = this.#deps;
     const sink: EventSink = {
       async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
@@ -87,6 +87,7 @@ export class Pipeline {
     const ctx: InputContext = {
       sink,
       log: (level, msg, fields) => log[level]({ input: name, ...fields }, msg),
+      configPath,
     };
     switch (cfg.type) {
       case 'stdin': {

@@ -1,18 +1,19 @@
 // Lines of a block → records in a PartBuilder, for the encoder threads of `send` and the tail input.
-// json and none lines (without a time key) go from their bytes straight to msgpack through the
-// transcoder (codec/json-transcode.ts); a line it refuses, and every line of the other formats, is
-// decoded to a string and parsed. Line rules are LineSplitter's: "\n" ends a line, a "\r" before it
+// json lines (with or without a time key) and none lines go from their bytes straight to msgpack
+// through the transcoder (codec/json-transcode.ts); a line it refuses, and every line of the other
+// formats, is decoded to a string and parsed. Line rules are LineSplitter's: "\n" ends a line, a "\r" before it
 // is dropped, blank lines carry nothing, a line longer than maxLineBytes is cut on a UTF-8 boundary.
-import { maxTranscodedBytes, transcodeJsonLine, transcodeNoneLine } from '../codec/json-transcode.js';
-import type { LineParser } from '../parsers/index.js';
+import {
+  jsonTranscoderWithTimeKey, maxTranscodedBytes, transcodeJsonLine, transcodeNoneLine, type LineTranscoder, type TimeParser,
+} from '../codec/json-transcode.js';
+import { parseTimeValue, type LineParser } from '../parsers/index.js';
 import { utf8Cut } from '../parsers/line-splitter.js';
 import type { PartBuilder } from './part-builder.js';
 
 const NL = 10;
 const CR = 13;
 
-/** A line's bytes straight to its record's msgpack, or -1 for the parser. */
-type Transcoder = (buf: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, nowSec: number) => number;
+type Transcoder = LineTranscoder;
 
 /** Where one job's lines go, and what it counts. */
 export interface LineJob {
@@ -26,11 +27,24 @@ export interface LineJob {
   truncatedLines: number;
 }
 
-/** The byte-level fast path of a format, when it has one: json and none without a time key. */
+/** parseTimeValue with a one-entry memory: the lines of one second repeat their time string. */
+function cachedTimeParser(): TimeParser {
+  let lastText: string | null = null;
+  let lastTime: number | string = 0;
+  return (value) => {
+    if (typeof value === 'number') return parseTimeValue(value);
+    if (value !== lastText) {
+      lastTime = parseTimeValue(value);
+      lastText = value;
+    }
+    return lastTime;
+  };
+}
+
+/** The byte-level fast path of a format, when it has one: json, and none (unless its time key is `message`). */
 export function transcoderFor(format: string, timeKey: string | undefined): Transcoder | null {
-  if (timeKey !== undefined) return null;
-  if (format === 'json') return transcodeJsonLine;
-  if (format === 'none') return transcodeNoneLine;
+  if (format === 'json') return timeKey === undefined ? transcodeJsonLine : jsonTranscoderWithTimeKey(timeKey, cachedTimeParser());
+  if (format === 'none') return timeKey === 'message' ? null : transcodeNoneLine;
   return null;
 }
 

@@ -36,6 +36,9 @@ export class BufferWriter implements EventSink {
   readonly #waitOnDiskFull: () => boolean;
   readonly #maxPartBytes: number | undefined;
   #records = 0;
+  /** Appends waiting for the one before them, and the end of the last one's. */
+  #appending = 0;
+  #appendTail: Promise<void> = Promise.resolve();
 
   constructor(store: ChunkStore, opts: WriterOptions = {}) {
     this.#store = store;
@@ -101,15 +104,38 @@ export class BufferWriter implements EventSink {
     return parts;
   }
 
-  /** Append with the `block` overflow wait. */
+  /**
+   * Append with the `block` overflow wait; resolves once the append is durable. The append commits at
+   * once and its fsync is shared with every other append committed meanwhile (group commit, see
+   * buffer/wal-sync.ts), so a source waiting for its ack does not hold back the others.
+   */
   async commit(parts: readonly AppendPart[], positions: readonly PositionUpdate[] = [], signal?: AbortSignal): Promise<void> {
+    // Appends happen in call order, even while one waits on a full buffer or disk (the others would
+    // wait too): a caller may start its next write before the last is durable (the forward input
+    // does) and its records stay in order. A caller whose signal aborts stops waiting in the line.
+    const before = this.#appendTail;
+    const queued = this.#appending > 0;
+    let release: () => void = () => {};
+    this.#appendTail = new Promise<void>((r) => (release = r));
+    this.#appending++;
+    try {
+      if (queued) await untilAborted(before, signal, this.#refusing);
+      await this.#append(parts, positions, signal);
+    } finally {
+      this.#appending--;
+      release();
+    }
+    await this.#store.whenDurable();
+  }
+
+  /** The append, retried while the buffer (or, when told to wait, the disk) is full; the first try is synchronous. */
+  async #append(parts: readonly AppendPart[], positions: readonly PositionUpdate[], signal: AbortSignal | undefined): Promise<void> {
     let waited = false;
     let delay = 50;
     for (;;) {
       try {
-        this.#store.append(parts, positions);
+        this.#store.append(parts, positions, 'later');
         this.#setRefusing(null);
-        return;
       } catch (err) {
         const disk = err instanceof DiskFullError;
         if (err instanceof BufferFullError) this.#setRefusing(disk ? 'disk' : 'buffer');
@@ -119,7 +145,9 @@ export class BufferWriter implements EventSink {
         if (signal?.aborted) throw new BufferFullError(`${(err as Error).message}; gave up waiting`, disk ? 'DISK_FULL' : 'BUFFER_FULL');
         await this.#clock.sleep(delay, signal);
         delay = Math.min(1000, delay * 2);
+        continue;
       }
+      return;
     }
   }
 
@@ -128,4 +156,20 @@ export class BufferWriter implements EventSink {
     this.#refusing = cause;
     this.#onRefusing?.(cause);
   }
+}
+
+/** `before`, or a BufferFullError as soon as `signal` aborts (a writer ahead is waiting on a full buffer or disk). */
+function untilAborted(before: Promise<void>, signal: AbortSignal | undefined, cause: 'buffer' | 'disk' | null): Promise<void> {
+  if (!signal) return before;
+  const full = (): BufferFullError =>
+    new BufferFullError(`the ${cause === 'disk' ? 'disk holding the buffer' : 'buffer'} is full; gave up waiting`, cause === 'disk' ? 'DISK_FULL' : 'BUFFER_FULL');
+  if (signal.aborted) return Promise.reject(full());
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(full());
+    signal.addEventListener('abort', onAbort, { once: true });
+    void before.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }

@@ -8,6 +8,8 @@ export type InputLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface InputContext {
   sink: EventSink;
   log: (level: InputLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+  /** Where the input's config is (`inputs[2]`), for messages that name a key to change. */
+  configPath?: string;
 }
 
 export interface Input {

@@ -58,6 +58,29 @@ describe('tdfwd run: tail and SIGHUP', () => {
 });
 
 describe('tdfwd run: start-up refusals', () => {
+  for (const type of ['forward', 'http'] as const) {
+    it(`the ${type} input whose port is in use is named by its index in the config`, async () => {
+      const dir = work();
+      const taken = await occupy();
+      const ep = await endpoint();
+      const file = writeConfig(join(dir, 'tdfwd.yaml'), {
+        buffer: { path: join(dir, 'buf') },
+        inputs: [
+          { type: 'http', bind: '127.0.0.1', port: 0 },
+          { type: 'forward', bind: '127.0.0.1', port: 0 },
+          { type, bind: '127.0.0.1', port: taken.port },
+        ],
+        outputs: [tdOutput(ep.url)],
+        admin: { listen: 'off' },
+      });
+      const d = spawnDaemon(file);
+      expect((await d.exited).code).toBe(1);
+      const lastLine = d.stderr().trim().split('\n').pop() ?? '';
+      expect(lastLine).toContain(`the ${type} input cannot listen on 127.0.0.1:${taken.port}`);
+      expect(lastLine).toContain('change inputs[2].port');
+    });
+  }
+
   for (const what of ['admin', 'http input'] as const) {
     it(`the ${what} port in use: exit 1 with a sentence naming the port; the buffer is not left locked`, async () => {
       const dir = work();

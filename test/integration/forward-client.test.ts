@@ -96,6 +96,18 @@ describe('forward input with fluent-logger', () => {
     });
   }
 
+  it('a record with its own time keeps it as _time; time is the event time (Message and PackedForward)', async () => {
+    const { store, port } = await setup();
+    await emit(sender(port), 'own', { n: 1, time: '2026-12-02T10:00:00Z' }, 1_700_000_001);
+    const packed = sender(port, { eventMode: 'PackedForward', flushInterval: 20 });
+    await Promise.all([2, 3].map((n) => emit(packed, 'own', { n, time: n === 2 ? 42 : 'x' }, new EventTime(1_700_000_000 + n, 5))));
+    expect((await stored(store)).map((r) => r.record)).toEqual([
+      { n: 1, time: 1_700_000_001, _time: '2026-12-02T10:00:00Z' },
+      { n: 2, time: 1_700_000_002, _time: 42 },
+      { n: 3, time: 1_700_000_003, _time: 'x' },
+    ]);
+  });
+
   it('shared_key: the handshake succeeds with the right key and events flow', async () => {
     const { store, port } = await setup('secure_communication_is_awesome');
     const s = sender(port, { security: { clientHostname: 'client.localdomain', sharedKey: 'secure_communication_is_awesome' } });

@@ -153,6 +153,37 @@ describe('forward input with an encoder', () => {
     });
   });
 
+  it('records with their own time keep it as _time and get the event time, on both paths, in every mode', async () => {
+    const own = (i: number): Record<string, unknown> => ({ time: `2026-12-02T10:00:0${i % 10}Z`, i, host: 'web-1' });
+    const packedEntries = Buffer.concat(Array.from({ length: 40 }, (_, i) => entry(i % 2 ? eventTime(T + i, 7) : T + i, own(i))));
+    const data = Buffer.concat([
+      pack(['app.packed', packedEntries, { chunk: 'p' }]),
+      pack(['app.gz', gzipSync(packedEntries), { chunk: 'g', compressed: 'gzip' }]),
+      pack(['app.fw', Array.from({ length: 5 }, (_, i) => [T + i, own(i)]), { chunk: 'f' }]),
+      pack(['app.msg', T, { time: 1.5, i: 0, _time: 'its own _time is replaced by the moved time' }, { chunk: 'm' }]),
+      pack(['app.same', Buffer.concat([entry(T, { time: T, i: 0 }), entry(T + 1, { time: null, i: 1 }), entry(T + 2, { time: { sub: 'object' }, i: 2, _time: 'x' })]), { chunk: 's' }]),
+    ]);
+    const acks = ['p', 'g', 'f', 'm', 's'].map((c) => ({ ack: c }));
+    for (const withEncoder of [false, true]) {
+      const { store, port, calls } = await setup(withEncoder);
+      expect((await exchange(port, data, acks.length)).replies).toEqual(acks);
+      if (withEncoder) expect(calls.writeParts).toBeGreaterThan(0);
+      const rows = await records(store);
+      expect(rows).toHaveLength(40 + 40 + 5 + 1 + 3);
+      for (const { tag, record } of rows.filter((r) => r.tag === 'app.packed' || r.tag === 'app.gz' || r.tag === 'app.fw')) {
+        const i = record['i'] as number;
+        expect(record, tag).toEqual({ time: T + i, i, host: 'web-1', _time: `2026-12-02T10:00:0${i % 10}Z` });
+        expect(Object.keys(record)).toEqual(['time', 'i', 'host', '_time']); // time keeps its place, _time last
+      }
+      expect(rows.find((r) => r.tag === 'app.msg')?.record).toEqual({ time: T, i: 0, _time: 1.5 });
+      expect(rows.filter((r) => r.tag === 'app.same').map((r) => r.record)).toEqual([
+        { time: T, i: 0 },
+        { time: T + 1, i: 1, _time: null },
+        { time: T + 2, i: 2, _time: { sub: 'object' } },
+      ]);
+    }
+  });
+
   it('a frame with malformed entries is not acked; the frames before it are committed and acked', async () => {
     const { store, port } = await setup(true);
     const good = pack(['app.ok', entries(16), { chunk: 'ok1' }]);

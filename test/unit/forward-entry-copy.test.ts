@@ -59,9 +59,50 @@ describe('copyRecordWithTime', () => {
     expect(decodeOne(fast)).toEqual({ a: 'b', f: 1.5, time: T });
   });
 
+  it('a record with its own time: time in its place set to the event time, the own value moved to _time (last)', () => {
+    const own: Record<string, unknown>[] = [
+      { time: '2026-12-02T10:00:00Z', host: 'web-1' },
+      { host: 'web-1', time: 5, msg: 'x' },
+      { a: 1, time: 1.5 },
+      { time: { nested: [1, 2], deep: { time: 'inner' } }, z: null },
+      { time: null },
+      { time: 'x'.repeat(300) },
+      { time: T, _time: 'an own _time, kept: the own time is the event time' },
+      { _time: 'no own time: _time is just a key' },
+      Object.fromEntries([...Array.from({ length: 14 }, (_, i) => [`k${i}`, i]), ['time', 'fifteen keys, sixteen with _time']]),
+      Object.fromEntries([...Array.from({ length: 15 }, (_, i) => [`k${i}`, i]), ['time', T]]),
+    ];
+    for (const r of own) {
+      const bytes = canonical.pack(r);
+      const fast = copy(bytes);
+      expect(fast, JSON.stringify(r).slice(0, 80)).not.toBeNull();
+      expect((fast as Buffer).toString('hex')).toBe(slow(bytes).toString('hex'));
+    }
+    expect(decodeOne(copy(canonical.pack({ time: 'iso', host: 'h' })) as Buffer)).toEqual({ time: T, host: 'h', _time: 'iso' });
+    expect(Object.keys(decodeOne(copy(canonical.pack({ time: 'iso', host: 'h' })) as Buffer) as object)).toEqual(['time', 'host', '_time']);
+  });
+
+  it('an own time equal to the event time, however the client encoded it, is not moved', () => {
+    const t = 100;
+    const encodings = [
+      [0x64], [0xcc, 100], [0xcd, 0, 100], [0xce, 0, 0, 0, 100], [0xcf, 0, 0, 0, 0, 0, 0, 0, 100],
+      [0xd0, 100], [0xd1, 0, 100], [0xd2, 0, 0, 0, 100], [0xd3, 0, 0, 0, 0, 0, 0, 0, 100],
+      [0xca, 0x42, 0xc8, 0, 0], [0xcb, 0x40, 0x59, 0, 0, 0, 0, 0, 0],
+    ];
+    for (const e of encodings) {
+      const bytes = Buffer.from([0x82, 0xa1, 0x61, 0x01, 0xa4, 0x74, 0x69, 0x6d, 0x65, ...e]);
+      expect(decodeOne(copy(bytes, t) as Buffer), e.join(' ')).toEqual(decodeOne(slow(bytes, t)));
+      expect(decodeOne(copy(bytes, t) as Buffer)).toEqual({ a: 1, time: t });
+    }
+    const other = Buffer.from([0x81, 0xa4, 0x74, 0x69, 0x6d, 0x65, 0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x9c]); // -100
+    expect(decodeOne(copy(other, t) as Buffer)).toEqual({ time: t, _time: -100 });
+    expect(decodeOne(copy(other, t) as Buffer)).toEqual(decodeOne(slow(other, t)));
+  });
+
   it('leaves to the decoding path what it cannot copy faithfully', () => {
     const refused: [string, Buffer, number?][] = [
-      ['an own time key (overwritten in place by the decoding path)', canonical.pack({ a: 1, time: 5 })],
+      ['an own time and an own _time (the decoding path overwrites _time in place)', canonical.pack({ _time: 'u', a: 1, time: 5 })],
+      ['a repeated time key', Buffer.from([0x82, 0xa4, 0x74, 0x69, 0x6d, 0x65, 0x01, 0xa4, 0x74, 0x69, 0x6d, 0x65, 0x02])],
       ['a record that is not a map', canonical.pack('just a string')],
       ['nil', canonical.pack(null)],
       ['an integer key', Buffer.from([0x81, 0x01, 0x02])],
@@ -98,7 +139,8 @@ describe('copyRecordWithTime', () => {
     };
     let copied = 0;
     for (let i = 0; i < 3000; i++) {
-      const rec = Object.fromEntries(Array.from({ length: rnd(20) }, (_, k) => [`key${k}${'é'.repeat(rnd(2))}`, value(0)]));
+      const rec: Record<string, unknown> = Object.fromEntries(Array.from({ length: rnd(20) }, (_, k) => [`key${k}${'é'.repeat(rnd(2))}`, value(0)]));
+      if (rnd(4) === 0) rec.time = rnd(4) === 0 ? T : value(0);
       const bytes = canonical.pack(rec);
       const fast = copy(bytes);
       if (fast === null) continue;

@@ -1,27 +1,38 @@
 // Differential tests of the JSON → msgpack fast path against the slow path it must reproduce
 // (Buffer → string, createParser, packOne): for every line, either -1 or exactly the oracle's bytes.
 import { describe, expect, it } from 'vitest';
-import { maxTranscodedBytes, transcodeJsonLine, transcodeNoneLine } from '../../src/codec/json-transcode.js';
-import { packOne } from '../../src/codec/msgpack.js';
-import { createParser } from '../../src/parsers/index.js';
+import {
+  jsonTranscoderWithTimeKey, maxTranscodedBytes, transcodeJsonLine, transcodeNoneLine, type LineTranscoder,
+} from '../../src/codec/json-transcode.js';
+import { decodeOne, packOne } from '../../src/codec/msgpack.js';
+import { createParser, parseTimeValue, type LineParser } from '../../src/parsers/index.js';
 
 const NOW = 1_764_000_000;
 const parseJson = createParser('json');
 const parseNone = createParser('none');
 
-type Transcoder = typeof transcodeJsonLine;
+/** The slow path of format json with this time key (none: no time key). */
+function slowParser(format: 'json' | 'none', timeKey: string | undefined): LineParser {
+  if (format === 'none') return parseNone;
+  return timeKey === undefined ? parseJson : createParser('json', { timeKey });
+}
 
-function oracle(format: 'json' | 'none', b: Uint8Array, now: number): Buffer | null {
+function fastPath(format: 'json' | 'none', timeKey: string | undefined): LineTranscoder | null {
+  if (format === 'none') return transcodeNoneLine;
+  return timeKey === undefined ? transcodeJsonLine : jsonTranscoderWithTimeKey(timeKey, parseTimeValue);
+}
+
+function oracle(format: 'json' | 'none', b: Uint8Array, now: number, timeKey?: string): Buffer | null {
   const line = Buffer.from(b).toString('utf8');
   try {
-    return Buffer.from(packOne((format === 'json' ? parseJson : parseNone)(line, now).record));
+    return Buffer.from(packOne(slowParser(format, timeKey)(line, now).record));
   } catch {
     return null; // msgpackr throws (e.g. a `toJSON` key next to `constructor`): the fast path must not answer
   }
 }
 
 /** 'fast' when the transcoder answered (and matched the oracle), 'slow' when it returned -1. */
-function check(line: string | Uint8Array, format: 'json' | 'none' = 'json', now = NOW): 'fast' | 'slow' {
+function check(line: string | Uint8Array, format: 'json' | 'none' = 'json', now = NOW, timeKey?: string): 'fast' | 'slow' {
   const b = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
   // Embedded in a larger block, written after some bytes already in `out`, as the tail input does.
   const block = new Uint8Array(b.length + 7);
@@ -30,12 +41,13 @@ function check(line: string | Uint8Array, format: 'json' | 'none' = 'json', now 
   block.fill(0x7d, 3 + b.length);
   const pos = 5;
   const out = new Uint8Array(pos + maxTranscodedBytes(b.length));
-  const fn: Transcoder = format === 'json' ? transcodeJsonLine : transcodeNoneLine;
+  const fn = fastPath(format, timeKey);
+  if (fn === null) return 'slow';
   const end = fn(block, 3, 3 + b.length, out, pos, now);
   if (end === -1) return 'slow';
   expect(end).toBeGreaterThan(pos);
   expect(end).toBeLessThanOrEqual(out.length);
-  const want = oracle(format, b, now);
+  const want = oracle(format, b, now, timeKey);
   expect(want, `oracle threw but fast path answered: ${JSON.stringify(Buffer.from(b).toString())}`).not.toBeNull();
   expect(Buffer.from(out.subarray(pos, end)).toString('hex'), Buffer.from(b).toString()).toBe(want?.toString('hex'));
   return 'fast';
@@ -88,8 +100,6 @@ const SLOW: (string | Uint8Array)[] = [
   bytes('{"a":"', [0x80], '"}'), bytes('{"', [0xf0, 0x9f, 0x98], '":1}'), bytes('{"a":"x"', [0xc3, 0xa9], '}'),
   '{"a":1,"a":2}', '{"a":1,"b":2,"\\u0061":3}', '{"o":{"x":1,"y":2,"x":3}}',
   '{"0":1}', '{"42":"x"}', '{"a":1,"1x":2}', '{"\\u0030":1}',
-  '{"time":1.5}', '{"time":"2024-01-01T00:00:00Z"}', '{"time":"1700000000"}', '{"time":null}', '{"time":true}',
-  '{"time":{}}', '{"time":[]}', '{"time":1e400}', '{"time":0.1}',
   '{"constructor":1,"toJSON":1}', '{"toJSON":"x"}', '{"__proto__":{"a":1}}', '{"constructor":{}}',
   `{"deep":${'['.repeat(33)}${']'.repeat(33)}}`,
 ];
@@ -128,6 +138,73 @@ describe('transcodeJsonLine: fixed lines', () => {
     for (const now of [0, 127, 1_764_000_000, 4_294_967_296, -1, 1.5]) {
       expect(check('{"a":1}', 'json', now)).toBe('fast');
       expect(check('{"time":7}', 'json', now)).toBe('fast');
+    }
+  });
+});
+
+const ISO = '2026-12-02T10:00:00Z';
+const keys = (n: number): string => Array.from({ length: n }, (_, k) => `"k${k}":${k}`).join(',');
+
+/** Records with their own `time`, `_time` or a time key (`ts`): every case of the time rule. */
+const TIME_LINES: string[] = [
+  `{"time":"${ISO}","host":"web-1","msg":"GET /"}`,
+  `{"host":"web-1","time":"${ISO}","msg":"GET /"}`,
+  `{"msg":"GET /","time":"${ISO}"}`,
+  '{"time":1.5}', '{"time":0.1}', '{"time":1e400}', '{"time":-1.5e-300}', '{"time":-0}', '{"time":1700000000}',
+  '{"time":1700000000123}', '{"time":"1700000000"}', '{"time":"1700000000.5"}', '{"time":"junk"}', '{"time":""}',
+  '{"time":null}', '{"time":true}', '{"time":false}', '{"time":{}}', '{"time":[]}',
+  '{"time":{"a":[1,{"b":2}],"c":"d"},"after":1}', '{"time":[1,2,3],"after":"x"}', `{"time":[${keys(0)}${'0,'.repeat(16)}0]}`,
+  `{"time":"10/Oct/2000:13:55:36 -0700"}`, '{"time":"2026-12-02T10:00:00\\u005a"}', '{"time":"２０２６年 ✓ 😀"}',
+  `{"time":"${'x'.repeat(70)}"}`, `{"time":"${'y'.repeat(300)}","a":1}`,
+  `{"_time":"old","time":"${ISO}"}`, `{"time":"${ISO}","_time":"old"}`, '{"_time":{"x":[1,2]},"a":1,"time":"new value","b":2}',
+  `{"time":"${ISO}","a":"${'z'.repeat(40)}","_time":1}`, '{"_time":"only"}', '{"_time":"x","time":5}', '{"time":0.5,"_time":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}',
+  `{${keys(15)},"time":"${ISO}"}`, `{${keys(14)},"time":"${ISO}"}`, `{"time":"${ISO}",${keys(15)}}`, `{${keys(15)}}`,
+  `{${keys(14)},"_time":1,"time":"x"}`, `{${keys(70000 / 7)},"time":"${ISO}"}`,
+  `{"ts":"${ISO}"}`, `{"time":"${ISO}","ts":"2026-12-02T10:00:00+09:00"}`, '{"ts":1700000000123,"time":1700000000}',
+  '{"ts":1700000000,"time":1700000000}', '{"time":1700000000,"ts":1700000000}', '{"ts":null,"time":"x"}', '{"ts":null}',
+  '{"ts":"junk","time":1}', '{"ts":true}', '{"ts":{}}', '{"ts":[1]}', '{"ts":"2026-12-02 10:00:00"}', '{"time":"x","ts":1.5e9}',
+  `{"nested":{"ts":1,"time":"a"},"ts":"${ISO}"}`, '{"ts":-0,"time":0}', '{"time":-0,"ts":0}', '{"ts":0.5,"time":0}',
+  `{"_time":"u","ts":"${ISO}","time":"t"}`, `{"time":"t","ts":"${ISO}","_time":"u"}`, `{"ts":"${ISO}","_time":"u"}`,
+  '{"ts":1e400}', `{"ts":"${ISO}","time":"${'q'.repeat(40)}",${keys(20)}}`, `{"ts":"${'1'.repeat(80)}"}`,
+];
+
+describe('the time rule on the fast path', () => {
+  // For every time key: the fast path answers exactly when the slow path records no `_time_error` (an
+  // error sentence is the slow path's to write), and always with its bytes.
+  for (const timeKey of [undefined, 'time', 'ts', 'msg']) {
+    it.each(TIME_LINES.map((l, k) => [k, l] as const))(`time key ${String(timeKey)}: slow path's bytes (#%i)`, (_k, line) => {
+      const rec = slowParser('json', timeKey)(line, NOW).record;
+      expect(check(line, 'json', NOW, timeKey)).toBe(rec._time_error === undefined ? 'fast' : 'slow');
+    });
+  }
+
+  it('the usual log shape keeps its place: time → now, the string moves to _time (last)', () => {
+    const line = Buffer.from(`{"time":"${ISO}","host":"web-1"}`);
+    const out = new Uint8Array(maxTranscodedBytes(line.length));
+    const end = transcodeJsonLine(line, 0, line.length, out, 0, NOW);
+    const rec = decodeOne(Buffer.from(out.subarray(0, end))) as Record<string, unknown>;
+    expect(Object.entries(rec)).toEqual([['time', NOW], ['host', 'web-1'], ['_time', ISO]]);
+  });
+
+  it('with --time-key time, a date string becomes the integer time', () => {
+    const fn = jsonTranscoderWithTimeKey('time', parseTimeValue);
+    const line = Buffer.from(`{"time":"${ISO}","host":"web-1"}`);
+    const out = new Uint8Array(maxTranscodedBytes(line.length));
+    const end = fn?.(line, 0, line.length, out, 0, NOW) ?? -1;
+    expect(decodeOne(Buffer.from(out.subarray(0, end)))).toEqual({ time: Date.parse(ISO) / 1000, host: 'web-1' });
+  });
+
+  it('time keys the time rule itself writes take the slow path', () => {
+    expect(jsonTranscoderWithTimeKey('_time', parseTimeValue)).toBeNull();
+    expect(jsonTranscoderWithTimeKey('_time_error', parseTimeValue)).toBeNull();
+    expect(jsonTranscoderWithTimeKey('0', parseTimeValue)).toBeNull();
+  });
+
+  it('the same line through different time keys, one after another (module state is per line)', () => {
+    for (let n = 0; n < 3; n++) {
+      for (const timeKey of [undefined, 'ts', 'time', undefined]) {
+        expect(check(`{"time":"${ISO}","ts":${1_700_000_000 + n},"_time":"u"}`, 'json', NOW, timeKey)).toBe('fast');
+      }
     }
   });
 });
@@ -181,11 +258,21 @@ function randomValue(r: () => number, depth: number): unknown {
   return [true, false, null][Math.floor(r() * 3)];
 }
 
+function randomTime(r: () => number): unknown {
+  const x = r();
+  if (x < 0.4) return Math.floor(r() * 2e9);
+  if (x < 0.7) return new Date(Math.floor(r() * 4e12)).toISOString();
+  if (x < 0.8) return String(Math.floor(r() * 2e12));
+  return randomValue(r, 4);
+}
+
 function randomObject(r: () => number, depth: number): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   const n = Math.floor(r() * (r() < 0.1 ? 40 : 8));
   for (let k = 0; k < n; k++) o[randomKey(r)] = randomValue(r, depth);
-  if (depth === 0 && r() < 0.3) o.time = r() < 0.7 ? Math.floor(r() * 2e9) : randomValue(r, 5);
+  if (depth === 0 && r() < 0.3) o.time = randomTime(r);
+  if (depth === 0 && r() < 0.2) o.ts = randomTime(r);
+  if (depth === 0 && r() < 0.1) o._time = randomValue(r, 4);
   return o;
 }
 
@@ -216,7 +303,7 @@ function mangle(r: () => number, line: Buffer): Buffer {
 }
 
 describe('transcodeJsonLine: random objects (seeded)', () => {
-  it('answers most valid lines, always with the oracle\'s bytes; mangled lines fall back or match', () => {
+  it.each([[undefined], ['ts'], ['time']] as const)('time key %s: answers most valid lines, always with the oracle\'s bytes; mangled lines fall back or match', (timeKey) => {
     const r = rng(0x7d1f00d);
     let valid = 0;
     let fast = 0;
@@ -227,14 +314,14 @@ describe('transcodeJsonLine: random objects (seeded)', () => {
       const line = Buffer.from(n % 3 === 0 ? respell(r, json) : json, 'utf8');
       const isValid = parseJson(line.toString('utf8'), NOW).error === undefined;
       if (isValid) valid++;
-      if (check(line) === 'fast') {
+      if (check(line, 'json', NOW, timeKey) === 'fast') {
         expect(isValid).toBe(true);
         fast++;
       }
       mangled++;
-      if (check(mangle(r, line)) === 'fast') mangledFast++;
+      if (check(mangle(r, line), 'json', NOW, timeKey) === 'fast') mangledFast++;
     }
-    console.log(`random: ${fast}/${valid} valid lines on the fast path; ${mangledFast}/${mangled} mangled ones (still valid JSON) too`);
+    console.log(`random, time key ${String(timeKey)}: ${fast}/${valid} valid lines on the fast path; ${mangledFast}/${mangled} mangled ones (still valid JSON) too`);
     expect(fast / valid).toBeGreaterThan(0.8);
   });
 });
@@ -263,10 +350,13 @@ describe('output room', () => {
     `{${Array.from({ length: 20 }, (_, k) => `"${String.fromCharCode(97 + k)}":1.5`).join(',')}}`,
     `{"s":"${'z'.repeat(70000)}"}`,
     '{"a":[1.5,2.5,[3.5',
+    '{"time":[]}', '{"time":""}', '{"time":0.1,"_time":[]}', '{"_time":[],"time":{"a":[{}]}}', '{"ts":[],"time":[[]]}',
+    '{"time":{},"ts":1e300}', '{"ts":"1","time":[],"_time":{}}', '{"ts":0.5}', '{"a":[],"ts":0.5,"b":[]}',
   ];
   it.each(worst.map((l, k) => [k, l] as const))('writes only within [pos, pos + maxTranscodedBytes(len)) (#%i)', (_k, line) => {
     const b = Buffer.from(line);
-    for (const fn of [transcodeJsonLine, transcodeNoneLine]) {
+    const withKey = (k: string): LineTranscoder => jsonTranscoderWithTimeKey(k, parseTimeValue) ?? transcodeJsonLine;
+    for (const fn of [transcodeJsonLine, transcodeNoneLine, withKey('time'), withKey('ts')]) {
       const pos = 13;
       const room = maxTranscodedBytes(b.length);
       // Exactly the promised room: an answer must fit in it.

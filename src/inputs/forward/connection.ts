@@ -10,8 +10,10 @@
 // Durable before acknowledged: `{ack: chunk}` is written only after the sink.write holding that
 // frame's events has resolved. With an encoder, a PackedForward frame's entries are encoded as
 // the frame arrives, compressed on the zlib thread pool and committed with sink.writeParts;
-// a batch is then a sequence of segments committed in frame order, and its acks follow them all.
-// While a write is pending the socket is paused (with an encoder: once the next batch holds
+// a batch is the frames ready when it is taken (of one kind: one sink call), and the next batch is
+// taken while it waits for the disk (up to MAX_WRITES_IN_FLIGHT): batches commit in frame order and
+// their acks go out in that order, each once its write is durable.
+// While writes are pending the socket is paused (with an encoder: once the frames not yet taken hold
 // BATCH_PAUSE_BYTES), so a full buffer with overflow_action block stops reading this client (TCP
 // backpressure) instead of growing memory.
 import type { Socket } from 'node:net';
@@ -39,8 +41,9 @@ export interface ConnectionOptions {
 interface Encoding {
   tag: string;
   settled: Promise<EntriesResult | Error>;
-  /** `settled` has its value. */
+  /** `settled` has its value; `failed`: it is an error (the frame's entries could not be encoded). */
   ready: boolean;
+  failed: boolean;
   bytes: number;
 }
 
@@ -51,6 +54,8 @@ type State = 'handshake' | 'open' | 'draining' | 'closed';
 
 /** A batch this large stops reading before the write is even scheduled. */
 const BATCH_PAUSE_BYTES = 2 * 1024 * 1024;
+/** Batches of one connection committed and waiting for their fsync at once (with an encoder). */
+const MAX_WRITES_IN_FLIGHT = 4;
 /** How long a closing socket may take to flush its last acks before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -70,7 +75,13 @@ export class ForwardConnection {
   #acks: { chunk: string | Buffer; after: number }[] = [];
   #batchBytes = 0;
   #flushScheduled = false;
-  #writing = false;
+  /** A flush is choosing its batch (waiting for the first frame's compression). */
+  #taking = false;
+  /** Batches written or being written whose acks are not sent yet, and the last one's ack step. */
+  #inFlight = 0;
+  #ackTail: Promise<void> = Promise.resolve();
+  /** A batch failed: the connection closes and acks nothing more. */
+  #failed = false;
 
   constructor(socket: Socket, opts: ConnectionOptions) {
     this.#socket = socket;
@@ -152,8 +163,11 @@ export class ForwardConnection {
         (r) => r,
         (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
       );
-      const seg: Encoding = { tag: packed.tag, settled, ready: false, bytes: frame.length };
-      void settled.then(() => (seg.ready = true));
+      const seg: Encoding = { tag: packed.tag, settled, ready: false, failed: false, bytes: frame.length };
+      void settled.then((r) => {
+        seg.ready = true;
+        seg.failed = r instanceof Error;
+      });
       this.#segments.push(seg);
       if (packed.chunk !== undefined) this.#acks.push({ chunk: packed.chunk, after: this.#segments.length });
     } else {
@@ -191,8 +205,13 @@ export class ForwardConnection {
     this.#beginDrain();
   }
 
+  /** Batches whose write may be in flight at once: with an encoder, frames keep going to the buffer while earlier ones wait for their fsync. */
+  #maxWrites(): number {
+    return this.#opts.encoder ? MAX_WRITES_IN_FLIGHT : 1;
+  }
+
   #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#writing) return;
+    if (this.#flushScheduled || this.#taking || this.#inFlight >= this.#maxWrites()) return;
     if (this.#segments.length === 0 && this.#acks.length === 0) return;
     this.#flushScheduled = true;
     // setImmediate lets the reads of this poll phase pile up into one batch: one transaction.
@@ -202,49 +221,72 @@ export class ForwardConnection {
     });
   }
 
+  /**
+   * Takes the next batch (the frames ready now, at least the first one, all of one kind) and starts its
+   * write; its acks are sent when it is durable, after the acks of the batches before it. The next
+   * batch is taken at once: it commits while this one waits for the disk (group commit in the writer).
+   */
   async #flush(): Promise<void> {
-    if (this.#writing || this.#state === 'closed') return;
+    if (this.#taking || this.#inFlight >= this.#maxWrites() || this.#state === 'closed' || this.#failed) return;
     if (this.#segments.length === 0 && this.#acks.length === 0) {
       this.#afterFlush();
       return;
     }
-    this.#writing = true;
-    // With an encoder, the next frames are read (up to BATCH_PAUSE_BYTES) and encoded, their parts
-    // compressed on the zlib thread pool, while this batch commits; without one, decoding would only
-    // compete with it.
+    this.#taking = true;
+    // Without an encoder, decoding the next frames would only compete with this write.
     if (!this.#opts.encoder) this.#socket.pause();
-    // The batch: the frames ready now, at least the first one. Frames still being compressed are left
-    // for the next batch, so committing these overlaps encoding those.
+    // Frames still being compressed are left for the next batch, so committing these overlaps encoding those.
     const head = this.#segments[0];
     if (head && !('events' in head)) await head.settled;
-    let n = 0;
-    while (n < this.#segments.length) {
-      const seg = this.#segments[n] as Segment;
-      if (!('events' in seg) && !seg.ready && n > 0) break;
-      n++;
+    let n = this.#segments.length === 0 ? 0 : 1;
+    if (head && !('events' in head)) {
+      while (n < this.#segments.length) {
+        const seg = this.#segments[n] as Segment;
+        if ('events' in seg || !seg.ready) break;
+        n++;
+      }
     }
     const segments = this.#segments.splice(0, n);
+    // A frame whose entries could not be encoded ends the connection: nothing after it is committed.
+    if (segments.some((seg) => !('events' in seg) && seg.failed)) this.#failed = true;
     const acks = this.#acks.filter((a) => a.after <= n);
     this.#acks = this.#acks.filter((a) => a.after > n).map((a) => ({ chunk: a.chunk, after: a.after - n }));
     for (const seg of segments) this.#batchBytes -= seg.bytes;
-    let committed = 0; // segments durable so far
-    let failure: { error: Error; what: string } | null = null;
+    this.#taking = false;
+    this.#inFlight++;
+    const written = this.#write(segments);
+    const before = this.#ackTail;
+    this.#ackTail = written.then(async (r) => {
+      await before;
+      this.#inFlight--;
+      this.#finishBatch(acks, r);
+    });
+    if (this.#opts.encoder && this.#state === 'open' && this.#batchBytes < BATCH_PAUSE_BYTES) this.#socket.resume();
+    this.#scheduleFlush();
+  }
+
+  /** The batch's write: how many segments are durable, and what failed; never rejects. */
+  async #write(segments: readonly Segment[]): Promise<{ committed: number; failure: { error: Error; what: string } | null }> {
     try {
       const c = await this.#commit(segments);
-      committed = c.committed;
-      if (c.encodeError) failure = { error: c.encodeError, what: 'decode the entries of a frame' };
+      return { committed: c.committed, failure: c.encodeError ? { error: c.encodeError, what: 'decode the entries of a frame' } : null };
     } catch (err) {
-      failure = { error: err as Error, what: 'commit events' };
+      return { committed: 0, failure: { error: err as Error, what: 'commit events' } };
     }
-    this.#writing = false;
-    const ackable = acks.filter((a) => a.after <= committed).map((a) => a.chunk);
+  }
+
+  /** A batch is durable (or failed), and so are the ones before it: its acks go out. */
+  #finishBatch(acks: readonly { chunk: string | Buffer; after: number }[], r: { committed: number; failure: { error: Error; what: string } | null }): void {
+    if (this.#isClosed()) return; // an earlier batch failed: nothing after it is acked
+    const ackable = acks.filter((a) => a.after <= r.committed).map((a) => a.chunk);
     if (!this.#isClosed() && ackable.length > 0) {
       this.#socket.write(ackable.length === 1 ? packOne({ ack: ackable[0] }) : Buffer.concat(ackable.map((a) => packOne({ ack: a }))));
     }
-    if (failure) {
-      this.#opts.log('error', `forward: could not ${failure.what}, closing the connection without ack so the client retries`, {
+    if (r.failure) {
+      this.#failed = true;
+      this.#opts.log('error', `forward: could not ${r.failure.what}, closing the connection without ack so the client retries`, {
         peer: this.peer,
-        error: failure.error.message,
+        error: r.failure.error.message,
       });
       this.#close();
       return;
@@ -296,11 +338,11 @@ export class ForwardConnection {
     if (this.#state === 'draining') {
       // Frames read while the last batch committed (with an encoder) are still committed and acked.
       if (this.#segments.length > 0 || this.#acks.length > 0) void this.#flush();
-      else this.#close();
+      else if (this.#inFlight === 0 && !this.#taking) this.#close();
       return;
     }
     if (this.#state === 'closed') return;
-    this.#socket.resume();
+    if (this.#batchBytes < BATCH_PAUSE_BYTES) this.#socket.resume();
     this.#scheduleFlush();
   }
 
@@ -319,7 +361,7 @@ export class ForwardConnection {
     this.#state = 'draining';
     this.#socket.pause();
     this.#pieces = [];
-    if (this.#writing || this.#flushScheduled) return; // #afterFlush closes
+    if (this.#taking || this.#inFlight > 0 || this.#flushScheduled) return; // #afterFlush closes
     if (this.#segments.length > 0 || this.#acks.length > 0) {
       void this.#flush();
       return;

@@ -5,7 +5,8 @@
 //   PackedForward            [tag, bin|str of concatenated [time, record] entries, option?]
 //   CompressedPackedForward  the same with option.compressed = "gzip" (one or more gzip members)
 //
-// Every record leaves with an integer `time` (unix seconds) set from its event time.
+// Every record leaves with an integer `time` (unix seconds) set from its event time; its own `time`, if
+// any, is kept as `_time` (eventRecord).
 import { gunzipSync } from 'node:zlib';
 import { decodeOne, decodeRecords } from '../../codec/msgpack.js';
 import type { LogEvent, LogRecord } from '../../core/record.js';
@@ -175,14 +176,17 @@ function addEvent(out: EventFrame, time: number, value: unknown): void {
 }
 
 /**
- * A decoded forward record with its integer `time` set, or null for a nil record (skipped, as fluentd
- * does). A value that is not a map is never dropped: it is kept as a message, marked, like an
- * unparsable line of `tdfwd send`.
+ * A decoded forward record with its integer `time` set to the event time, or null for a nil record
+ * (skipped, as fluentd does). A record's own `time` value, when it is not the event time, is kept
+ * under `_time` (as `send` keeps it when a time key gives the time). A value that is not a map is never
+ * dropped: it is kept as a message, marked, like an unparsable line of `tdfwd send`.
  */
 export function eventRecord(time: number, value: unknown): LogRecord | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)) {
     const record = value as LogRecord;
+    const own: unknown = record.time;
+    if (own !== undefined && own !== time) record._time = own;
     record.time = time;
     return record;
   }

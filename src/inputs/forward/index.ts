@@ -59,7 +59,7 @@ export function createForwardInput(cfg: ForwardInputConfig, ctx: ForwardInputCon
             new TdfwdError(
               'IO',
               `the forward input cannot listen on ${cfg.bind}:${cfg.port} (${err.code ?? err.message}); ` +
-                'free the port or change inputs[].port',
+                `free the port or change ${ctx.configPath ?? 'inputs[]'}.port`,
             ),
           );
         });

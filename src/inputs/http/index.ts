@@ -124,7 +124,7 @@ export function createHttpInput(cfg: HttpInputConfig, ctx: InputContext, opts: H
           reject(
             new TdfwdError(
               'IO',
-              `the http input cannot listen on ${cfg.bind}:${cfg.port} (${err.code ?? err.message}); free the port or change inputs[].port`,
+              `the http input cannot listen on ${cfg.bind}:${cfg.port} (${err.code ?? err.message}); free the port or change ${ctx.configPath ?? 'inputs[]'}.port`,
             ),
           );
         });
