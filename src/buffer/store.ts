@@ -6,7 +6,10 @@
 //   returns, the records survive a crash, and only then may a source be acknowledged. An append with
 //   `durable: 'later'` (the inputs' writer) survives a process crash when it returns, and a power loss
 //   once whenDurable() has resolved: the WAL fsync that `sync: full` does at each commit is done after
-//   it, off the main thread, one fsync for every append committed meanwhile (wal-sync.ts).
+//   it, off the main thread, one fsync for every append committed meanwhile (wal-sync.ts). A chunk
+//   becomes leasable (`queued`) only in its seal's commit, which runs with synchronous = FULL: that
+//   commit's own WAL fsync makes every earlier frame durable (its parts included, whichever process
+//   wrote them), so nothing is delivered before it is on disk.
 // - Each tag has at most one `open` chunk. Appended records are stored as opaque parts, either as
 //   they are or already compressed where they were encoded (a deflate segment, with its raw length and
 //   CRC); sealing hands them in order to the injected `compress` and stores the payload once, so every
