@@ -5,9 +5,9 @@
 // Owns one PartBuilder (its buffer reused for every job) and the parsers it has built. Not re-entrant:
 // one job at a time (the transcoder keeps module state, see codec/json-transcode.ts).
 import { decodeOne } from '../codec/msgpack.js';
-import { copyRecordWithTime, ENTRY_COPY_OVERHEAD } from '../inputs/forward/entry-copy.js';
-import { eventRecord } from '../inputs/forward/frame.js';
-import { Cursor, MalformedFrameError } from '../inputs/forward/scan.js';
+import { copyRecordWithTime, ENTRY_COPY_OVERHEAD } from '../codec/forward-entry-copy.js';
+import { eventRecord } from '../codec/forward-frame.js';
+import { Cursor, MalformedFrameError } from '../codec/forward-scan.js';
 import { createParser, type LineParser } from '../parsers/index.js';
 import { addLine, addLines, transcoderFor, type LineJob } from './line-bytes.js';
 import { PartBuilder, type BuiltPart } from './part-builder.js';
@@ -65,7 +65,7 @@ export class BlockEncoder {
 
   /**
    * PackedForward entries → records with an integer `time`: copied byte for byte where the record is
-   * plain (entry-copy.ts), else decoded exactly as the forward input's own path does.
+   * plain (codec/forward-entry-copy.ts), else decoded exactly as the forward input's own path does.
    */
   entries(raw: Buffer, nowSec: number): EntriesOutput {
     const out = this.#builder.begin();

@@ -4,8 +4,8 @@
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { decodeOne, packOne } from '../../src/codec/msgpack.js';
-import { copyRecordWithTime, ENTRY_COPY_OVERHEAD } from '../../src/inputs/forward/entry-copy.js';
-import { eventRecord } from '../../src/inputs/forward/frame.js';
+import { copyRecordWithTime, ENTRY_COPY_OVERHEAD } from '../../src/codec/forward-entry-copy.js';
+import { eventRecord } from '../../src/codec/forward-frame.js';
 
 const canonical = new Packr({ useRecords: false, variableMapSize: true });
 const T = 1_700_000_123;

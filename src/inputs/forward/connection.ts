@@ -22,9 +22,9 @@ import type { EntriesEncoder, EntriesResult } from '../../core/line-encoder.js';
 import type { LogEvent } from '../../core/record.js';
 import type { EventSink } from '../../core/sink.js';
 import type { InputContext } from '../types.js';
-import { decodeEventFrame, decodePing, MAX_FRAME_BYTES, readPackedFrame } from './frame.js';
+import { decodeEventFrame, decodePing, MAX_FRAME_BYTES, readPackedFrame } from '../../codec/forward-frame.js';
 import { answerPing, newHandshake, type Handshake } from './handshake.js';
-import { FrameScanner, MalformedFrameError } from './scan.js';
+import { FrameScanner, MalformedFrameError } from '../../codec/forward-scan.js';
 
 export interface ConnectionOptions {
   sink: EventSink;

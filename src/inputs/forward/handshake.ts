@@ -5,7 +5,7 @@
 // Digests are computed over the raw bytes the peer sent: Fluent Bit's salt is 16 random bytes in a str.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { packOne } from '../../codec/msgpack.js';
-import type { PingFrame } from './frame.js';
+import type { PingFrame } from '../../codec/forward-frame.js';
 
 export interface Handshake {
   nonce: Buffer;

@@ -10,7 +10,7 @@
 // nesting within MAX_DEPTH, a time that is an unsigned 32-bit integer. Anything else returns -1 and
 // takes the decoding path. Values are otherwise passed through byte for byte (as fluentd forwards them).
 
-import { writeNumber } from '../../codec/transcode-numbers.js';
+import { writeNumber } from './transcode-numbers.js';
 
 const MAX_DEPTH = 32;
 /** fixstr "time" */

@@ -8,9 +8,9 @@
 // Every record leaves with an integer `time` (unix seconds) set from its event time; its own `time`, if
 // any, is kept as `_time` (eventRecord).
 import { gunzipSync } from 'node:zlib';
-import { decodeOne, decodeRecords } from '../../codec/msgpack.js';
-import type { LogEvent, LogRecord } from '../../core/record.js';
-import { Cursor, MalformedFrameError } from './scan.js';
+import { decodeOne, decodeRecords } from './msgpack.js';
+import type { LogEvent, LogRecord } from '../core/record.js';
+import { Cursor, MalformedFrameError } from './forward-scan.js';
 
 /** Largest frame accepted from a peer, and largest decompressed PackedForward payload. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
