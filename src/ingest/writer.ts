@@ -1,8 +1,8 @@
 // Events → encoded parts → one buffer transaction. The bridge between inputs (which produce records)
 // and the chunk store (which stores opaque bytes). Owns the `block` overflow wait: it retries the
-// append until delivery has made room, so a full buffer slows the reader instead of losing data. A
-// full disk is waited out the same way when the writer is told to (the daemon), else it is thrown
-// (`send` fails with a sentence; nothing it acknowledged is lost).
+// append (p-retry, core/retry-on-clock.ts) until delivery has made room, so a full buffer slows the
+// reader instead of losing data. A full disk is waited out the same way when the writer is told to (the
+// daemon), else it is thrown (`send` fails with a sentence; nothing it acknowledged is lost).
 import type { ChunkStore } from '../buffer/store.js';
 import { BufferBlockedError } from '../buffer/store.js';
 import type { AppendPart } from '../buffer/store.js';
@@ -11,6 +11,7 @@ import type { EncodedPart, EventSink, PositionUpdate } from '../core/sink.js';
 import { RecordBatch } from '../codec/msgpack.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { BufferFullError, DiskFullError } from '../core/errors.js';
+import { retryOnClock } from '../core/retry-on-clock.js';
 
 export interface WriterOptions {
   clock?: Clock;
@@ -128,26 +129,38 @@ export class BufferWriter implements EventSink {
     await this.#store.whenDurable();
   }
 
-  /** The append, retried while the buffer (or, when told to wait, the disk) is full; the first try is synchronous. */
+  /**
+   * The append, retried (p-retry, on the writer's clock) while the buffer, or the disk when the writer
+   * is told to wait on it, is full: waits of 50 ms doubling to 1 s. The first try is synchronous.
+   */
   async #append(parts: readonly AppendPart[], positions: readonly PositionUpdate[], signal: AbortSignal | undefined): Promise<void> {
-    let waited = false;
-    let delay = 50;
-    for (;;) {
-      try {
-        this.#store.append(parts, positions, 'later');
-        this.#setRefusing(null);
-      } catch (err) {
-        const disk = err instanceof DiskFullError;
-        if (err instanceof BufferFullError) this.#setRefusing(disk ? 'disk' : 'buffer');
-        if (!(err instanceof BufferBlockedError) && !(disk && this.#waitOnDiskFull())) throw err;
-        if (!waited) this.#onBlocked?.((err as Error).message, disk ? 'disk' : 'buffer');
-        waited = true;
-        if (signal?.aborted) throw new BufferFullError(`${(err as Error).message}; gave up waiting`, disk ? 'DISK_FULL' : 'BUFFER_FULL');
-        await this.#clock.sleep(delay, signal);
-        delay = Math.min(1000, delay * 2);
-        continue;
+    const waitable = (err: Error): boolean => err instanceof BufferBlockedError || (err instanceof DiskFullError && this.#waitOnDiskFull());
+    try {
+      await retryOnClock(
+        () => {
+          try {
+            this.#store.append(parts, positions, 'later');
+          } catch (err) {
+            if (err instanceof BufferFullError) this.#setRefusing(err instanceof DiskFullError ? 'disk' : 'buffer');
+            throw err;
+          }
+          this.#setRefusing(null);
+        },
+        {
+          clock: this.#clock,
+          signal,
+          retryable: waitable,
+          delayMs: (n) => Math.min(1000, 50 * 2 ** (n - 1)),
+          onFailure: (err, n) => {
+            if (n === 1) this.#onBlocked?.(err.message, err instanceof DiskFullError ? 'disk' : 'buffer');
+          },
+        },
+      );
+    } catch (err) {
+      if (signal?.aborted && err instanceof Error && waitable(err)) {
+        throw new BufferFullError(`${err.message}; gave up waiting`, err instanceof DiskFullError ? 'DISK_FULL' : 'BUFFER_FULL');
       }
-      return;
+      throw err;
     }
   }
 
