@@ -4,8 +4,10 @@
 //    time from the daemon's start until the endpoint has imported every line (lines/s), daemon peak RSS.
 // 2. forward: one client sends N events as PackedForward frames of 1000 events with `chunk` acks
 //    (8 frames in flight); time until the last ack (events/s committed), then until imported.
+// 3. stdin: the same N lines piped into the daemon's stdin as fast as it reads them; records imported
+//    before the end of input (delivery must not wait for it), and the delivered rate.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -55,11 +57,11 @@ async function waitImported(url, n, timeoutMs = 600_000) {
   throw new Error(`endpoint did not import ${n} records in time`);
 }
 
-function startDaemon(configText, name) {
+function startDaemon(configText, name, stdin = 'ignore') {
   const cfg = join(work, `${name}.yaml`);
   writeFileSync(cfg, configText);
   const child = spawn(process.execPath, [...nodeArgs, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), BIN, '-c', cfg, '--log-level', 'warn', 'run'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: [stdin, 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -97,6 +99,38 @@ async function tailRun() {
   ep.child.kill('SIGTERM');
   rmSync(file, { force: true });
   return { lines, seconds, lines_per_s: lines / seconds, peak_rss_mb: Number(mb(rss)) };
+}
+
+async function stdinRun() {
+  const file = join(work, 'stdin.log');
+  spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(lines)], { stdio: 'inherit' });
+  const ep = await startEndpointProcess(['--auto-tables', '-q']);
+  const d = startDaemon(
+    `buffer:\n  path: ${join(work, 'buf-stdin')}\n  flush_interval: 1s\ninputs:\n  - { type: stdin, tag: td.bench.stdin, format: json }\n${outputYaml(ep.url)}admin:\n  listen: null\n`,
+    'stdin',
+    'pipe',
+  );
+  d.child.stdin.on('error', () => {});
+  const started = performance.now();
+  let ended = 0;
+  let atEnd = -1;
+  const fed = new Promise((resolve) => {
+    const src = createReadStream(file);
+    src.pipe(d.child.stdin);
+    // The last bytes are in the pipe (the daemon reads through the kernel's 64 KiB pipe buffer).
+    src.on('end', () => resolve((ended = performance.now())));
+  });
+  fed.then(async () => (atEnd = await imported(ep.url)));
+  await waitImported(ep.url, lines);
+  const seconds = (performance.now() - started) / 1000;
+  await fed;
+  while (atEnd < 0) await new Promise((r) => setTimeout(r, 10));
+  const rss = d.peak();
+  await d.stop();
+  ep.child.kill('SIGTERM');
+  rmSync(file, { force: true });
+  const feedSeconds = (ended - started) / 1000;
+  return { lines, feed_seconds: feedSeconds, imported_at_end_of_input: atEnd, seconds, lines_per_s: lines / seconds, peak_rss_mb: Number(mb(rss)) };
 }
 
 async function forwardRun() {
@@ -161,16 +195,21 @@ async function forwardRun() {
 async function main() {
   const machine = { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
   console.log(`tdfwd daemon bench on ${machine.cpus} × ${machine.cpu}, node ${machine.node}, ${machine.date}`);
-  const tail = only === 'forward' ? null : await tailRun();
+  const tail = only === 'forward' || only === 'stdin' ? null : await tailRun();
   if (tail) console.log(`tail → endpoint: ${tail.lines} lines in ${tail.seconds.toFixed(2)}s = ${Math.round(tail.lines_per_s)} lines/s, daemon peak RSS ${tail.peak_rss_mb} MB`);
-  const fwd = only === 'tail' ? null : await forwardRun();
+  const fwd = only === 'tail' || only === 'stdin' ? null : await forwardRun();
   if (fwd) console.log(
     `forward: ${fwd.events} events committed (acked) in ${fwd.ack_seconds.toFixed(2)}s = ${Math.round(fwd.events_per_s_committed)} events/s;` +
       ` imported after ${fwd.seconds_to_import.toFixed(2)}s = ${Math.round(fwd.events_per_s_imported)} events/s; daemon peak RSS ${fwd.peak_rss_mb} MB`,
   );
+  const stdin = only === 'tail' || only === 'forward' ? null : await stdinRun();
+  if (stdin) console.log(
+    `stdin → endpoint: ${stdin.lines} lines fed in ${stdin.feed_seconds.toFixed(2)}s, ${stdin.imported_at_end_of_input} imported by the end of input;` +
+      ` all imported after ${stdin.seconds.toFixed(2)}s = ${Math.round(stdin.lines_per_s)} lines/s; daemon peak RSS ${stdin.peak_rss_mb} MB`,
+  );
   const out = join(here, 'results', `${machine.date.slice(0, 10)}-${machine.host}-daemon.json`);
   if (only || profDir || nodeArgs.length > 0) return;
-  writeFileSync(out, JSON.stringify({ machine, tail, forward: fwd }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ machine, tail, forward: fwd, stdin }, null, 2) + '\n');
   console.log(`results: ${out}`);
 }
 

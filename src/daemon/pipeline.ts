@@ -91,7 +91,7 @@ export class Pipeline {
     switch (cfg.type) {
       case 'stdin': {
         const running = this.#deps.stdin;
-        if (!running) return new StdinInput(name, cfg, ctx);
+        if (!running) return new StdinInput(name, cfg, { ...ctx, partLimits: writer.partLimits, ...(encoder ? { encoder } : {}) });
         this.#carried.add(running);
         return running;
       }
