@@ -55,6 +55,7 @@ export class StdinInput implements Input {
         await sink.writeParts(parts, [], this.#abort.signal);
         this.lines += counts.lines;
         this.parseErrors += counts.parseErrors;
+        if (counts.parseErrors > 0) this.#ctx.onParseErrors?.(counts.parseErrors);
       },
     );
     this.#done = this.#reader.done.then(

@@ -8,6 +8,11 @@ export type InputLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface InputContext {
   sink: EventSink;
   log: (level: InputLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Called with the number of lines that did not parse (kept as `{message, _parse_error}`), as they
+   * are committed: the daemon counts them in `tdfwd_input_parse_errors_total`.
+   */
+  onParseErrors?: (n: number) => void;
 }
 
 export interface Input {
