@@ -6,6 +6,7 @@
 //    (8 frames in flight); time until the last ack (events/s committed), then until imported.
 // 3. stdin: the same N lines piped into the daemon's stdin as fast as it reads them; records imported
 //    before the end of input (delivery must not wait for it), and the delivered rate.
+// 4. idle: a tail + forward + http config (and the admin server), nothing flowing; RSS after 10 s.
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -133,6 +134,28 @@ async function stdinRun() {
   return { lines, feed_seconds: feedSeconds, imported_at_end_of_input: atEnd, seconds, lines_per_s: lines / seconds, peak_rss_mb: Number(mb(rss)) };
 }
 
+async function idleRun() {
+  const ep = await startEndpointProcess(['--auto-tables', '-q']);
+  const [fwd, http, admin] = [await freePort(), await freePort(), await freePort()];
+  const d = startDaemon(
+    `buffer:\n  path: ${join(work, 'buf-idle')}\ninputs:\n  - { type: tail, path: "${join(work, 'idle')}/*.log", tag: td.bench.idle, format: json }\n` +
+      `  - { type: forward, port: ${fwd} }\n  - { type: http, port: ${http} }\n${outputYaml(ep.url)}admin:\n  listen: 127.0.0.1:${admin}\n`,
+    'idle',
+  );
+  for (let i = 0; i < 200; i++) {
+    const up = await fetch(`http://127.0.0.1:${admin}/api/status`).then(() => true, () => false);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 10_000));
+  const status = readFileSync(`/proc/${d.child.pid}/status`, 'utf8');
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+  const peak = d.peak();
+  await d.stop();
+  ep.child.kill('SIGTERM');
+  return { rss_after_10s_mb: Number(mb(rss)), peak_rss_mb: Number(mb(peak)) };
+}
+
 async function forwardRun() {
   const ep = await startEndpointProcess(['--auto-tables', '-q']);
   const port = await freePort();
@@ -195,21 +218,23 @@ async function forwardRun() {
 async function main() {
   const machine = { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
   console.log(`tdfwd daemon bench on ${machine.cpus} × ${machine.cpu}, node ${machine.node}, ${machine.date}`);
-  const tail = only === 'forward' || only === 'stdin' ? null : await tailRun();
+  const tail = only !== null && only !== 'tail' ? null : await tailRun();
   if (tail) console.log(`tail → endpoint: ${tail.lines} lines in ${tail.seconds.toFixed(2)}s = ${Math.round(tail.lines_per_s)} lines/s, daemon peak RSS ${tail.peak_rss_mb} MB`);
-  const fwd = only === 'tail' || only === 'stdin' ? null : await forwardRun();
+  const fwd = only !== null && only !== 'forward' ? null : await forwardRun();
   if (fwd) console.log(
     `forward: ${fwd.events} events committed (acked) in ${fwd.ack_seconds.toFixed(2)}s = ${Math.round(fwd.events_per_s_committed)} events/s;` +
       ` imported after ${fwd.seconds_to_import.toFixed(2)}s = ${Math.round(fwd.events_per_s_imported)} events/s; daemon peak RSS ${fwd.peak_rss_mb} MB`,
   );
-  const stdin = only === 'tail' || only === 'forward' ? null : await stdinRun();
+  const stdin = only !== null && only !== 'stdin' ? null : await stdinRun();
   if (stdin) console.log(
     `stdin → endpoint: ${stdin.lines} lines fed in ${stdin.feed_seconds.toFixed(2)}s, ${stdin.imported_at_end_of_input} imported by the end of input;` +
       ` all imported after ${stdin.seconds.toFixed(2)}s = ${Math.round(stdin.lines_per_s)} lines/s; daemon peak RSS ${stdin.peak_rss_mb} MB`,
   );
+  const idle = only !== null && only !== 'idle' ? null : await idleRun();
+  if (idle) console.log(`idle (tail + forward + http + admin, nothing flowing): RSS ${idle.rss_after_10s_mb} MB after 10 s (peak ${idle.peak_rss_mb} MB)`);
   const out = join(here, 'results', `${machine.date.slice(0, 10)}-${machine.host}-daemon.json`);
   if (only || profDir || nodeArgs.length > 0) return;
-  writeFileSync(out, JSON.stringify({ machine, tail, forward: fwd, stdin }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ machine, tail, forward: fwd, stdin, idle }, null, 2) + '\n');
   console.log(`results: ${out}`);
 }
 

@@ -7,7 +7,10 @@
 // 182–192 MB → 170 MB on bench:daemon's tail run, at the same speed). Baseline code is plenty for
 // parsing a few response headers per request.
 import { setFlagsFromString } from 'node:v8';
+import { startGcPacer } from '../core/gc-pacer.js';
 
 export function setRuntimeFlags(): void {
   setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--semi-space-growth-factor=1');
+  startGcPacer();
 }
