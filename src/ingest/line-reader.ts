@@ -41,6 +41,8 @@ export interface LineReaderOptions {
   partRecords: number;
   /** Encode with this encoder (the daemon's, shared by its inputs) instead of one of its own. */
   encoder?: LineEncoder;
+  /** Blocks read and not yet committed at most (default MAX_BLOCKS_OUT); fewer hold less memory. */
+  maxBlocksOut?: number;
 }
 
 /** What one commit holds, for counting as it happens (the daemon's metrics). */
@@ -65,6 +67,8 @@ export function readLines(
   commit: (parts: EncodedPart[], counts: LineCommitCounts) => Promise<void>,
 ): LineReader {
   const encoder = opts.encoder ?? new InlineEncoder({ bytes: opts.partBytes, records: opts.partRecords });
+  const maxOut = Math.max(1, opts.maxBlocksOut ?? MAX_BLOCKS_OUT);
+  const perCommit = Math.min(BLOCKS_PER_COMMIT, maxOut);
   const splitter = new LineSplitter({ maxLineBytes: MAX_LINE_BYTES });
   const totals: LineReadTotals = { lines: 0, parseErrors: 0, bytes: 0, truncatedLines: 0, interrupted: false };
   let pending: Buffer[] = [];
@@ -88,7 +92,7 @@ export function readLines(
 
   const flowControl = (): void => {
     if (ended) return;
-    if (out >= MAX_BLOCKS_OUT) input.pause();
+    if (out >= maxOut) input.pause();
     else input.resume();
   };
 
@@ -154,7 +158,7 @@ export function readLines(
         batchTotals.parseErrors += r.parseErrors;
         batchTotals.truncatedLines += r.truncatedLines + truncated;
         // Commit when enough blocks are ready, or when no later block is on its way.
-        if (batchBlocks >= BLOCKS_PER_COMMIT || taken === given) await commitBatch();
+        if (batchBlocks >= perCommit || taken === given) await commitBatch();
       })
       .catch((err: unknown) => {
         failed = failed ?? (err as Error);
