@@ -7,8 +7,11 @@
 // Both run twice: plain records, and the same records with their own ISO `time` string first
 // (`--shapes plain` skips the second); the time shape's seconds are printed against the plain one's.
 // bench/forward-ack.js measures how long acks keep a client with only a few frames in flight waiting.
+// 3. stdin: the same N lines piped into the daemon's stdin as fast as it reads them; records imported
+//    before the end of input (delivery must not wait for it), and the delivered rate.
+// 4. idle: a tail + forward + http config (and the admin server), nothing flowing; RSS after 10 s.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -61,11 +64,11 @@ async function waitImported(url, n, timeoutMs = 600_000) {
   throw new Error(`endpoint did not import ${n} records in time`);
 }
 
-function startDaemon(configText, name) {
+function startDaemon(configText, name, stdin = 'ignore') {
   const cfg = join(work, `${name}.yaml`);
   writeFileSync(cfg, configText);
   const child = spawn(process.execPath, [...nodeArgs, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), BIN, '-c', cfg, '--log-level', 'warn', 'run'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: [stdin, 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -103,6 +106,60 @@ async function tailRun(shape) {
   ep.child.kill('SIGTERM');
   rmSync(file, { force: true });
   return { shape, lines, seconds, lines_per_s: lines / seconds, peak_rss_mb: Number(mb(rss)) };
+}
+
+async function stdinRun() {
+  const file = join(work, 'stdin.log');
+  spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(lines)], { stdio: 'inherit' });
+  const ep = await startEndpointProcess(['--auto-tables', '-q']);
+  const d = startDaemon(
+    `buffer:\n  path: ${join(work, 'buf-stdin')}\n  flush_interval: 1s\ninputs:\n  - { type: stdin, tag: td.bench.stdin, format: json }\n${outputYaml(ep.url)}admin:\n  listen: null\n`,
+    'stdin',
+    'pipe',
+  );
+  d.child.stdin.on('error', () => {});
+  const started = performance.now();
+  let ended = 0;
+  let atEnd = -1;
+  const fed = new Promise((resolve) => {
+    const src = createReadStream(file);
+    src.pipe(d.child.stdin);
+    // The last bytes are in the pipe (the daemon reads through the kernel's 64 KiB pipe buffer).
+    src.on('end', () => resolve((ended = performance.now())));
+  });
+  fed.then(async () => (atEnd = await imported(ep.url)));
+  await waitImported(ep.url, lines);
+  const seconds = (performance.now() - started) / 1000;
+  await fed;
+  while (atEnd < 0) await new Promise((r) => setTimeout(r, 10));
+  const rss = d.peak();
+  await d.stop();
+  ep.child.kill('SIGTERM');
+  rmSync(file, { force: true });
+  const feedSeconds = (ended - started) / 1000;
+  return { lines, feed_seconds: feedSeconds, imported_at_end_of_input: atEnd, seconds, lines_per_s: lines / seconds, peak_rss_mb: Number(mb(rss)) };
+}
+
+async function idleRun() {
+  const ep = await startEndpointProcess(['--auto-tables', '-q']);
+  const [fwd, http, admin] = [await freePort(), await freePort(), await freePort()];
+  const d = startDaemon(
+    `buffer:\n  path: ${join(work, 'buf-idle')}\ninputs:\n  - { type: tail, path: "${join(work, 'idle')}/*.log", tag: td.bench.idle, format: json }\n` +
+      `  - { type: forward, port: ${fwd} }\n  - { type: http, port: ${http} }\n${outputYaml(ep.url)}admin:\n  listen: 127.0.0.1:${admin}\n`,
+    'idle',
+  );
+  for (let i = 0; i < 200; i++) {
+    const up = await fetch(`http://127.0.0.1:${admin}/api/status`).then(() => true, () => false);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 10_000));
+  const status = readFileSync(`/proc/${d.child.pid}/status`, 'utf8');
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+  const peak = d.peak();
+  await d.stop();
+  ep.child.kill('SIGTERM');
+  return { rss_after_10s_mb: Number(mb(rss)), peak_rss_mb: Number(mb(peak)) };
 }
 
 async function forwardRun(shape) {
@@ -171,7 +228,7 @@ async function main() {
   // The shapes run alternately `--repeat` times (the machine's load changes from minute to minute);
   // the best run of each shape is kept, and compared.
   const tail = [];
-  for (let r = 0; r < (only === 'forward' ? 0 : repeat); r++) {
+  for (let r = 0; r < (only !== null && only !== 'tail' ? 0 : repeat); r++) {
     for (const shape of shapes) {
       const t = await tailRun(shape);
       console.log(`tail → endpoint, ${shape} records: ${t.lines} lines in ${t.seconds.toFixed(2)}s = ${Math.round(t.lines_per_s)} lines/s, daemon peak RSS ${t.peak_rss_mb} MB`);
@@ -182,7 +239,7 @@ async function main() {
   }
   for (const t of tail) if (t.shape !== 'plain') console.log(`tail, best of ${repeat}: ${t.shape} records ${t.seconds.toFixed(2)}s${vs(t, tail, 'seconds')}`);
   const forward = [];
-  for (const shape of only === 'tail' ? [] : shapes) {
+  for (const shape of only !== null && only !== 'forward' ? [] : shapes) {
     const fwd = await forwardRun(shape);
     forward.push(fwd);
     console.log(
@@ -190,9 +247,16 @@ async function main() {
         ` imported after ${fwd.seconds_to_import.toFixed(2)}s = ${Math.round(fwd.events_per_s_imported)} events/s; daemon peak RSS ${fwd.peak_rss_mb} MB`,
     );
   }
+  const stdin = only !== null && only !== 'stdin' ? null : await stdinRun();
+  if (stdin) console.log(
+    `stdin → endpoint: ${stdin.lines} lines fed in ${stdin.feed_seconds.toFixed(2)}s, ${stdin.imported_at_end_of_input} imported by the end of input;` +
+      ` all imported after ${stdin.seconds.toFixed(2)}s = ${Math.round(stdin.lines_per_s)} lines/s; daemon peak RSS ${stdin.peak_rss_mb} MB`,
+  );
+  const idle = only !== null && only !== 'idle' ? null : await idleRun();
+  if (idle) console.log(`idle (tail + forward + http + admin, nothing flowing): RSS ${idle.rss_after_10s_mb} MB after 10 s (peak ${idle.peak_rss_mb} MB)`);
   const out = join(here, 'results', `${machine.date.slice(0, 10)}-${machine.host}-daemon.json`);
   if (only || profDir || nodeArgs.length > 0) return;
-  writeFileSync(out, JSON.stringify({ machine, tail, forward }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ machine, tail, forward, stdin, idle }, null, 2) + '\n');
   console.log(`results: ${out}`);
 }
 

@@ -132,6 +132,7 @@ export class Daemon {
         for (const [tag, n] of byTag) this.#recordsIn(input, tag, n);
       },
       onTagRecords: (input, tag, n) => this.#recordsIn(input, tag, n),
+      onParseErrors: (input, n) => this.metrics.parseErrors(input, n),
     });
   }
 

@@ -39,6 +39,8 @@ export interface PipelineDeps {
   onRecords: (input: string, events: readonly LogEvent[]) => void;
   /** The same, for `n` records of one tag committed as encoded parts. */
   onTagRecords: (input: string, tag: string, n: number) => void;
+  /** Count lines an input could not parse (committed as `{message, _parse_error}`). */
+  onParseErrors: (input: string, n: number) => void;
   /** Parses, encodes and compresses tail lines and forward entries (one for the daemon's lifetime). */
   encoder?: LineEncoder & EntriesEncoder;
   /** The previous pipeline's running stdin input, kept instead of creating a second reader. */
@@ -71,7 +73,7 @@ export class Pipeline {
   }
 
   #createInput(cfg: InputConfig, name: string, configPath: string): Input {
-    const { writer, log, onRecords, onTagRecords, store, encoder } = this.#deps;
+    const { writer, log, onRecords, onTagRecords, onParseErrors, store, encoder } = this.#deps;
     const sink: EventSink = {
       async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
         await writer.write(events, positions, signal);
@@ -88,11 +90,12 @@ export class Pipeline {
       sink,
       log: (level, msg, fields) => log[level]({ input: name, ...fields }, msg),
       configPath,
+      onParseErrors: (n) => onParseErrors(name, n),
     };
     switch (cfg.type) {
       case 'stdin': {
         const running = this.#deps.stdin;
-        if (!running) return new StdinInput(name, cfg, ctx);
+        if (!running) return new StdinInput(name, cfg, { ...ctx, partLimits: writer.partLimits, ...(encoder ? { encoder } : {}) });
         this.#carried.add(running);
         return running;
       }

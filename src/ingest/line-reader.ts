@@ -7,12 +7,13 @@
 // Owns the pending input bytes, the LineSplitter holding a line that runs across blocks (cut past
 // MAX_LINE_BYTES, so memory stays bounded whatever the line length), and the chain of commits.
 // Bounded: reading pauses while MAX_BLOCKS_OUT blocks are encoded and not yet committed. A slow source
-// is not held back: what was read is committed after IDLE_FLUSH_MS of silence. On stop, the complete
+// is not held back: what was read is committed at most IDLE_FLUSH_MS later, even while more arrives. On stop, the complete
 // lines already read are still committed; a partial last line is not.
 //
 // States: reading → ended (end of input, stop, or a failure) → done (every block committed or failed).
 import type { Readable } from 'node:stream';
 import { TdfwdError } from '../core/errors.js';
+import type { LineEncoder } from '../core/line-encoder.js';
 import type { EncodedPart } from '../core/sink.js';
 import { LineSplitter } from '../parsers/line-splitter.js';
 import { InlineEncoder } from './inline-encoder.js';
@@ -38,6 +39,17 @@ export interface LineReaderOptions {
   /** Part limits (the buffer writer's). */
   partBytes: number;
   partRecords: number;
+  /** Encode with this encoder (the daemon's, shared by its inputs) instead of one of its own. */
+  encoder?: LineEncoder;
+  /** Blocks read and not yet committed at most (default MAX_BLOCKS_OUT); fewer hold less memory. */
+  maxBlocksOut?: number;
+}
+
+/** What one commit holds, for counting as it happens (the daemon's metrics). */
+export interface LineCommitCounts {
+  lines: number;
+  parseErrors: number;
+  truncatedLines: number;
 }
 
 const BLOCK_BYTES = 1024 * 1024;
@@ -49,8 +61,14 @@ const IDLE_FLUSH_MS = 200;
 const MAX_LINE_BYTES = 1024 * 1024;
 const NL = 0x0a;
 
-export function readLines(input: Readable, opts: LineReaderOptions, commit: (parts: EncodedPart[]) => Promise<void>): LineReader {
-  const encoder = new InlineEncoder({ bytes: opts.partBytes, records: opts.partRecords });
+export function readLines(
+  input: Readable,
+  opts: LineReaderOptions,
+  commit: (parts: EncodedPart[], counts: LineCommitCounts) => Promise<void>,
+): LineReader {
+  const encoder = opts.encoder ?? new InlineEncoder({ bytes: opts.partBytes, records: opts.partRecords });
+  const maxOut = Math.max(1, opts.maxBlocksOut ?? MAX_BLOCKS_OUT);
+  const perCommit = Math.min(BLOCKS_PER_COMMIT, maxOut);
   const splitter = new LineSplitter({ maxLineBytes: MAX_LINE_BYTES });
   const totals: LineReadTotals = { lines: 0, parseErrors: 0, bytes: 0, truncatedLines: 0, interrupted: false };
   let pending: Buffer[] = [];
@@ -74,7 +92,7 @@ export function readLines(input: Readable, opts: LineReaderOptions, commit: (par
 
   const flowControl = (): void => {
     if (ended) return;
-    if (out >= MAX_BLOCKS_OUT) input.pause();
+    if (out >= maxOut) input.pause();
     else input.resume();
   };
 
@@ -140,7 +158,7 @@ export function readLines(input: Readable, opts: LineReaderOptions, commit: (par
         batchTotals.parseErrors += r.parseErrors;
         batchTotals.truncatedLines += r.truncatedLines + truncated;
         // Commit when enough blocks are ready, or when no later block is on its way.
-        if (batchBlocks >= BLOCKS_PER_COMMIT || taken === given) await commitBatch();
+        if (batchBlocks >= perCommit || taken === given) await commitBatch();
       })
       .catch((err: unknown) => {
         failed = failed ?? (err as Error);
@@ -159,7 +177,7 @@ export function readLines(input: Readable, opts: LineReaderOptions, commit: (par
     batch = [];
     batchBlocks = 0;
     batchTotals = { lines: 0, parseErrors: 0, truncatedLines: 0 };
-    if (parts.length > 0) await commit(parts);
+    if (parts.length > 0) await commit(parts, counts);
     totals.lines += counts.lines;
     totals.parseErrors += counts.parseErrors;
     totals.truncatedLines += counts.truncatedLines;
@@ -176,16 +194,19 @@ export function readLines(input: Readable, opts: LineReaderOptions, commit: (par
   };
 
   const onData = (chunk: Buffer): void => {
-    if (idle) clearTimeout(idle);
     totals.bytes += chunk.length;
     pending.push(chunk);
     pendingBytes += chunk.length;
     if (pendingBytes >= BLOCK_BYTES) cut(false);
     flowControl();
-    idle = setTimeout(() => {
-      cut(false);
-      flowControl();
-    }, IDLE_FLUSH_MS);
+    // Bytes read wait IDLE_FLUSH_MS at most: a steady trickle that never fills a block is not held.
+    if (idle === null && pendingBytes > 0) {
+      idle = setTimeout(() => {
+        idle = null;
+        cut(false);
+        flowControl();
+      }, IDLE_FLUSH_MS);
+    }
   };
 
   input.on('data', onData);

@@ -10,6 +10,11 @@ export interface InputContext {
   log: (level: InputLogLevel, msg: string, fields?: Record<string, unknown>) => void;
   /** Where the input's config is (`inputs[2]`), for messages that name a key to change. */
   configPath?: string;
+  /**
+   * Called with the number of lines that did not parse (kept as `{message, _parse_error}`), as they
+   * are committed: the daemon counts them in `tdfwd_input_parse_errors_total`.
+   */
+  onParseErrors?: (n: number) => void;
 }
 
 export interface Input {

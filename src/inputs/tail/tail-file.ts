@@ -54,6 +54,8 @@ export interface Batch {
   offset: number;
   /** Bytes read from the file for it. */
   bytes: number;
+  /** Lines among them that did not parse (kept as `{message, _parse_error}`). */
+  parseErrors?: number;
 }
 
 export class TailFile {
@@ -251,7 +253,10 @@ export class TailFile {
 
   #emitLine(line: string, batch: Batch, now: number): void {
     const r = this.#format.parser(line, now);
-    if (r.error !== undefined) this.#counters.parseErrors++;
+    if (r.error !== undefined) {
+      this.#counters.parseErrors++;
+      batch.parseErrors = (batch.parseErrors ?? 0) + 1;
+    }
     batch.events.push({ tag: this.#format.tag, record: r.record });
     batch.lines++;
   }
@@ -266,5 +271,6 @@ export class TailFile {
 /** One batch of several reads of the same file (one commit for all). */
 export function mergeBatches(a: Batch, b: Batch): Batch {
   for (const ev of b.events) a.events.push(ev);
-  return { events: a.events, lines: a.lines + b.lines, offset: b.offset, bytes: a.bytes + b.bytes };
+  const parseErrors = (a.parseErrors ?? 0) + (b.parseErrors ?? 0);
+  return { events: a.events, lines: a.lines + b.lines, offset: b.offset, bytes: a.bytes + b.bytes, ...(parseErrors > 0 ? { parseErrors } : {}) };
 }

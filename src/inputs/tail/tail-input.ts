@@ -378,6 +378,7 @@ export class TailInput implements Input {
     await this.#ctx.sink.writeParts(r.parts, [{ source: f.source, inode: file.inode, offset: e.offset }], this.#abort.signal);
     file.markCommitted(e.offset);
     this.#counters.linesRead += r.lines;
+    if (r.parseErrors > 0) this.#ctx.onParseErrors?.(r.parseErrors);
   }
 
   /** The head has been read to its end: flush an idle multiline group; retire a rotated file. */
@@ -425,6 +426,7 @@ export class TailInput implements Input {
     }
     file.markCommitted(batch.offset);
     this.#counters.linesRead += batch.lines;
+    if (batch.parseErrors) this.#ctx.onParseErrors?.(batch.parseErrors);
   }
 
   #warn(msg: string, fields?: Record<string, unknown>): void {
