@@ -31,7 +31,7 @@ async function main() {
   rmSync(file, { force: true });
   const ep = await startEndpointProcess(['--auto-tables', '-q']);
   const cfg = join(work, 'run.yaml');
-  writeFileSync(cfg, `buffer:\n  path: ${buffer}\ninputs:\n  - { type: tail, path: "${work}/idle/*.log", tag: td.idle }\noutputs:\n  - type: td\n    match: "td.**"\n    endpoint: ${ep.url}\n    apikey: bench\nadmin:\n  listen: null\n`);
+  writeFileSync(cfg, `buffer:\n  path: ${buffer}\ninputs:\n  - { type: tail, path: "${work}/idle/*.log", tag: td.bench.idle }\noutputs:\n  - type: td\n    match: "td.**"\n    endpoint: ${ep.url}\n    apikey: bench\nadmin:\n  listen: null\n`);
   const started = performance.now();
   const d = spawn(process.execPath, [BIN, '-c', cfg, '--log-level', 'warn', 'run'], { stdio: ['ignore', 'ignore', 'inherit'] });
   let rss = 0;
