@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { accessRecord } from './access-record.js';
-import { BIN, mb, startEndpointProcess } from './lib.js';
+import { BIN, mb, startEndpointProcess, waitForPort } from './lib.js';
 
 const args = process.argv.slice(2);
 const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000;
@@ -169,15 +169,7 @@ async function forwardRun(shape) {
     `buffer:\n  path: ${join(work, `buf-fwd-${shape}`)}\n  flush_interval: 1s\ninputs:\n  - { type: forward, port: ${port} }\n${outputYaml(ep.url)}admin:\n  listen: null\n`,
     `forward-${shape}`,
   );
-  // wait for the port
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((r) => {
-      const s = connect(port, '127.0.0.1', () => (s.end(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port, 200, 50);
   const perFrame = 1000;
   const frames = Math.ceil(lines / perFrame);
   const now = Math.floor(Date.now() / 1000);

@@ -16,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
-import { BIN, startEndpointProcess } from './lib.js';
+import { BIN, startEndpointProcess, waitForPort } from './lib.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -78,14 +78,7 @@ async function startDaemon(name) {
       `outputs:\n  - type: td\n    match: "td.**"\n    endpoint: ${ep.url}\n    apikey: bench\nadmin:\n  listen: null\n`,
   );
   const child = spawn(process.execPath, [BIN, '-c', cfg, '--log-level', 'warn', 'run'], { stdio: ['ignore', 'ignore', 'inherit'], env: daemonEnv });
-  for (let i = 0; i < 400; i++) {
-    const ok = await new Promise((r) => {
-      const s = connect(port, '127.0.0.1', () => (s.end(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitForPort(port, 400, 25);
   return {
     port,
     stop: async () => {

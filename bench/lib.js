@@ -1,5 +1,6 @@
 // Shared helpers for the benchmarks: spawn a command, watch its peak RSS, time it.
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -53,3 +54,16 @@ export function startEndpointProcess(args = []) {
 }
 
 export const mb = (n) => (n / 1024 / 1024).toFixed(1);
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port (true), or false after `tries` tries `stepMs` apart. */
+export async function waitForPort(port, tries = 400, stepMs = 25) {
+  for (let i = 0; i < tries; i++) {
+    const ok = await new Promise((r) => {
+      const s = connect(port, '127.0.0.1', () => (s.end(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return false;
+}
