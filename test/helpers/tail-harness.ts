@@ -12,7 +12,7 @@ import { BufferWriter } from '../../src/ingest/writer.js';
 import type { InlineEncoder } from '../../src/ingest/inline-encoder.js';
 import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
 import type { TailInputConfig } from '../../src/config/types.js';
-import type { BufferLimits, ChunkStore } from '../../src/buffer/store.js';
+import type { BufferLimits, ChunkStore, StoredPosition } from '../../src/buffer/store.js';
 import type { EventSink } from '../../src/core/sink.js';
 
 export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
@@ -97,7 +97,7 @@ export class TailHarness {
   }
 
   /** The stored position of `file` (tail:<path>); undefined before the input committed one. */
-  position(file: string): { inode: string; offset: number } | undefined {
+  position(file: string): StoredPosition | undefined {
     return this.store.getPosition(`tail:${file}`);
   }
 
