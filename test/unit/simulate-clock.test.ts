@@ -86,6 +86,7 @@ describe('VirtualClock', () => {
     expect(done).toBe(true);
     expect(clock.pending).toBe(0);
   });
+
   it('settleTurns: code that hops through macrotask turns after a timer resumes before the next one fires', async () => {
     // after the timer at 10: two setImmediate hops, then a note of the time it resumed at
     const resumedAt = async (settleTurns: number): Promise<number> => {
