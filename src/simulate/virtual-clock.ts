@@ -10,6 +10,9 @@
 //
 // `resolutionMs` rounds every due time up to a multiple of it (a kernel tick): with 1000 agents the
 // number of distinct due times, hence of settle turns, is bounded by duration / resolution.
+// `settleTurns` is how many macrotask turns a settle takes: 1 for simulate (the hot loop); the unit
+// tests' FakeClock (test/helpers/fake-clock.ts, a thin wrapper over this clock) uses 3, so code that
+// hops through a few setImmediate turns (a worker awaiting a fake output) resumes before time moves.
 import type { Clock, TimerHandle } from '../core/clock.js';
 
 const noop = (): void => {};
@@ -35,15 +38,18 @@ const settleTurn = (): Promise<void> => new Promise<void>((resolve) => setImmedi
 export class VirtualClock implements Clock {
   #now: number;
   readonly #resolution: number;
+  readonly #settleTurns: number;
   readonly #buckets = new Map<number, Timer[]>();
   readonly #times: number[] = [];
   #pending = 0;
   #fired = 0;
 
-  constructor(startMs = 0, resolutionMs = 1) {
+  constructor(startMs = 0, resolutionMs = 1, settleTurns = 1) {
     if (!(resolutionMs > 0)) throw new RangeError('resolutionMs must be positive');
+    if (!(Number.isInteger(settleTurns) && settleTurns >= 1)) throw new RangeError('settleTurns must be a positive integer');
     this.#now = startMs;
     this.#resolution = resolutionMs;
+    this.#settleTurns = settleTurns;
   }
 
   now(): number {
@@ -112,7 +118,7 @@ export class VirtualClock implements Clock {
    * unless stopped early.
    */
   async runUntil(untilMs: number, stop?: () => boolean): Promise<void> {
-    await settleTurn();
+    await this.settle();
     for (;;) {
       if (stop?.()) return;
       const at = this.#times[0];
@@ -130,9 +136,18 @@ export class VirtualClock implements Clock {
         fn();
       }
       this.#fired += live;
-      if (live > 0) await settleTurn();
+      if (live > 0) await this.settle();
     }
     if (untilMs > this.#now) this.#now = untilMs;
+  }
+
+  /** Let pending promise continuations run: `settleTurns` macrotask turns. */
+  settle(): Promise<void> {
+    return this.#settleTurns === 1 ? settleTurn() : this.#settleMany();
+  }
+
+  async #settleMany(): Promise<void> {
+    for (let i = 0; i < this.#settleTurns; i++) await settleTurn();
   }
 
   /** Move time forward by `ms` (tests). */

@@ -1,66 +1,24 @@
-// A deterministic virtual clock and a seeded Random, so delivery code runs on virtual time in unit
-// tests. Timers fire in due order; `advance` lets promise callbacks settle between firings, so async
-// code driven by timers (a worker awaiting a fake output) runs as it would on the wall clock.
-import type { Clock, Random, TimerHandle } from '../../src/core/clock.js';
+// The unit tests' virtual clock: a thin wrapper over simulate's VirtualClock (one virtual clock in the
+// project), so delivery code runs on virtual time in tests exactly as it does in `tdfwd simulate`.
+// What it adds for tests: a fixed start time, exact due times (resolution 1 ms), three macrotask turns
+// per settle (so async code driven by timers, e.g. a worker awaiting a fake output, runs as it would on
+// the wall clock), a settle after `advance` reaches its target, and `advanceUntil`.
+// The seeded Random is simulate's (mulberry32); scriptedRandom returns given values.
+import type { Random } from '../../src/core/clock.js';
+import { seededRandom as simulateRandom } from '../../src/simulate/random.js';
+import { VirtualClock } from '../../src/simulate/virtual-clock.js';
 
-interface Timer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
+const SETTLE_TURNS = 3;
 
-export class FakeClock implements Clock {
-  #now: number;
-  #seq = 0;
-  #timers: Timer[] = [];
-
+export class FakeClock extends VirtualClock {
   constructor(start = 1_700_000_000_000) {
-    this.#now = start;
-  }
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const t: Timer = { at: this.#now + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false };
-    this.#timers.push(t);
-    return { cancel: () => void (t.cancelled = true) };
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const h = this.setTimer(ms, done);
-      function done(): void {
-        h.cancel();
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  /** Timers still due to fire. */
-  get pending(): number {
-    return this.#timers.filter((t) => !t.cancelled).length;
+    super(start, 1, SETTLE_TURNS);
   }
 
   /** Move time forward by ms, firing due timers in order and letting promises settle after each. */
-  async advance(ms: number): Promise<void> {
-    const target = this.#now + ms;
-    await settle();
-    for (;;) {
-      const next = this.#next(target);
-      if (!next) break;
-      this.#now = Math.max(this.#now, next.at);
-      next.cancelled = true;
-      next.fn();
-      await settle();
-    }
-    this.#now = target;
-    await settle();
+  override async advance(ms: number): Promise<void> {
+    await this.runUntil(this.now() + ms);
+    await this.settle();
   }
 
   /** Advance in steps of stepMs until predicate holds or maxMs passes; returns whether it held. */
@@ -71,33 +29,16 @@ export class FakeClock implements Clock {
     }
     return predicate();
   }
-
-  #next(target: number): Timer | undefined {
-    this.#timers = this.#timers.filter((t) => !t.cancelled);
-    let best: Timer | undefined;
-    for (const t of this.#timers) {
-      if (t.at > target) continue;
-      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
-    }
-    return best;
-  }
 }
 
-/** Let queued promise callbacks (and one macrotask turn) run. */
+/** Let queued promise callbacks (and a few macrotask turns) run. */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+  for (let i = 0; i < SETTLE_TURNS; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
+/** mulberry32 (simulate's seeded PRNG), uniform in [0, 1). */
 export function seededRandom(seed = 42): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return simulateRandom(seed);
 }
 
 /** A Random that returns the given values in turn (then repeats the last). */

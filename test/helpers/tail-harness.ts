@@ -2,7 +2,7 @@
 // (ChunkStore + BufferWriter), tail inputs created against it, and the records read back.
 // States: open (after construction) -> closed (close(): inputs stopped, encoder and store closed,
 // temp dir removed).
-import { appendFileSync, mkdirSync, renameSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './tmp.js';
 import { openStore, records } from './store.js';
@@ -12,7 +12,7 @@ import { BufferWriter } from '../../src/ingest/writer.js';
 import type { InlineEncoder } from '../../src/ingest/inline-encoder.js';
 import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
 import type { TailInputConfig } from '../../src/config/types.js';
-import type { BufferLimits, ChunkStore } from '../../src/buffer/store.js';
+import type { BufferLimits, ChunkStore, StoredPosition } from '../../src/buffer/store.js';
 import type { EventSink } from '../../src/core/sink.js';
 
 export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
@@ -24,6 +24,14 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs 
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function statOrUndefined(path: string): { ino: number; size: number } | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 
 /** File content: numbered lines `${prefix} from` .. `${prefix} to-1`, each ending in a newline. */
@@ -88,17 +96,43 @@ export class TailHarness {
     return (await records(this.store)).map((r) => String(r.record.message));
   }
 
+  /** The stored position of `file` (tail:<path>); undefined before the input committed one. */
+  position(file: string): StoredPosition | undefined {
+    return this.store.getPosition(`tail:${file}`);
+  }
+
+  /**
+   * The input is done with `file` as it is now: its position names the file's inode at the file's
+   * size (so nothing of it is left to read, and the input will not read it again).
+   */
+  caughtUp(file: string): boolean {
+    const pos = this.position(file);
+    const st = statOrUndefined(file);
+    return pos !== undefined && st !== undefined && pos.inode === String(st.ino) && pos.offset === st.size;
+  }
+
+  /** Wait until the input has read part of the file now at `file` (its position names that inode). */
+  async readingNewest(file: string, what: string): Promise<void> {
+    await waitFor(() => {
+      const pos = this.position(file);
+      const st = statOrUndefined(file);
+      return pos !== undefined && st !== undefined && pos.inode === String(st.ino) && pos.offset > 0;
+    }, 10_000, what);
+  }
+
   /**
    * logrotate's `create` twice while an application writes to `file`: file → file.1 (not matched by
-   * *.log), then file.1 → file.2 and the new file → file.1, with pauses for the input to notice.
+   * *.log), then file.1 → file.2 and the new file → file.1. Each step waits until the input reads the
+   * file the application writes to now (its committed position names that file), so lines were
+   * written to and read from every file.
    */
-  async renameRotateTwice(file: string, gapMs = 400): Promise<void> {
-    await sleep(200);
+  async renameRotateTwice(file: string): Promise<void> {
+    await this.readingNewest(file, 'the first lines read');
     renameSync(file, `${file}.1`);
-    await sleep(gapMs);
+    await this.readingNewest(file, 'the file after the first rotation read');
     renameSync(`${file}.1`, `${file}.2`);
     renameSync(file, `${file}.1`);
-    await sleep(300);
+    await this.readingNewest(file, 'the file after the second rotation read');
   }
 
   async close(): Promise<void> {

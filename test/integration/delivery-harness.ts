@@ -1,15 +1,17 @@
 // Shared by the delivery integration tests: a real chunk store in a temp dir filled with sealed chunks,
-// a real td output against the local endpoint, and the engine on the system clock.
+// a real td output against the local endpoint, and the engine on the system clock (or on a virtual
+// clock, driven by `runVirtual`: virtual time moves only while no request is in flight).
 import { randomBytes } from 'node:crypto';
 import { afterEach } from 'vitest';
 import type { ChunkStore } from '../../src/buffer/store.js';
 import { encodeRecords } from '../../src/codec/msgpack.js';
 import type { TdOutputConfig } from '../../src/config/types.js';
-import { systemClock, systemRandom } from '../../src/core/clock.js';
+import { systemClock, systemRandom, type Clock } from '../../src/core/clock.js';
 import { DeliveryEngine } from '../../src/delivery/engine.js';
 import type { DeliveryObserver } from '../../src/delivery/events.js';
 import { startEndpoint, type EndpointHandle } from '../../src/endpoint/index.js';
 import { TdOutput } from '../../src/outputs/td/output.js';
+import type { VirtualClock } from '../../src/simulate/virtual-clock.js';
 import { openStore } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -45,7 +47,7 @@ export function tdConfig(ep: EndpointHandle, o: OutputOverrides = {}): TdOutputC
 /** A buffer with `chunks` sealed chunks of `perChunk` records each (records carry `agent` and `seq`). */
 export async function agent(
   ep: EndpointHandle,
-  o: { chunks: number; perChunk?: number; output?: OutputOverrides; observer?: DeliveryObserver; recordBytes?: number; name?: string },
+  o: { chunks: number; perChunk?: number; output?: OutputOverrides; observer?: DeliveryObserver; recordBytes?: number; name?: string; clock?: Clock },
 ): Promise<Agent> {
   const t = tempDir('tdfwd-delivery-');
   const perChunk = o.perChunk ?? 10;
@@ -63,7 +65,7 @@ export async function agent(
   await store.sealOpen();
   const keys = store.listChunks('queued', 100_000).map((r) => r.key);
   const output = new TdOutput(tdConfig(ep, o.output));
-  const engine = new DeliveryEngine({ queue: store, outputs: [output], clock: systemClock, random: systemRandom, pollMs: 100, ...(o.observer ? { observer: o.observer } : {}) });
+  const engine = new DeliveryEngine({ queue: store, outputs: [output], clock: o.clock ?? systemClock, random: systemRandom, pollMs: 100, ...(o.observer ? { observer: o.observer } : {}) });
   return {
     store,
     engine,
@@ -78,6 +80,51 @@ export async function agent(
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Run an engine that is on `clock` against the real endpoint for `virtualMs` of virtual time, or until
+ * `done()` holds: wait (real time) until no request is in flight, then move the clock to the next due
+ * timer and fire it; repeat. So the engine only ever sees time pass while it waits on a timer, as it
+ * would on the wall clock, and ten virtual seconds take milliseconds. Throws after `realTimeoutMs` of
+ * real time.
+ */
+export async function runVirtual(
+  clock: VirtualClock,
+  engine: DeliveryEngine,
+  virtualMs: number,
+  done: () => boolean = () => false,
+  realTimeoutMs = 20_000,
+): Promise<void> {
+  const until = clock.now() + virtualMs;
+  const realDeadline = Date.now() + realTimeoutMs;
+  for (;;) {
+    await noneInFlight(engine, realDeadline);
+    if (done()) return;
+    const next = clock.nextDue();
+    if (next === null || next > until) {
+      await clock.runUntil(until);
+      return;
+    }
+    await clock.runUntil(next);
+  }
+}
+
+const settleTurns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
+};
+
+/** Wait in real time until no worker has a request in flight, and stays so after a settle. */
+async function noneInFlight(engine: DeliveryEngine, realDeadline: number): Promise<void> {
+  const idle = (): boolean => engine.workers.every((w) => w.inflight === 0);
+  for (;;) {
+    if (idle()) {
+      await settleTurns(3);
+      if (idle()) return;
+    }
+    if (Date.now() > realDeadline) throw new Error('timed out waiting for the requests in flight to finish: is the endpoint answering?');
+    await sleep(1);
+  }
+}
 
 /** Every key of the agents imported exactly once, and nothing else imported. */
 export function importedExactlyOnce(ep: EndpointHandle, keys: readonly string[]): { missing: number; duplicated: number; extra: number } {

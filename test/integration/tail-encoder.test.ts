@@ -34,13 +34,14 @@ describe('tail input with the line encoder', () => {
     await h.renameRotateTwice(p);
     await input.stop(); // lines keep coming while stopped
     expect(input.rotations).toBe(2);
-    await sleep(100);
+    const stoppedAt = h.position(p)?.offset ?? 0;
+    await waitFor(() => statSync(p).size > stoppedAt, 3000, 'lines written while stopped');
     input = h.input({ rotateWait: 200 });
     await input.start();
-    await sleep(200);
+    await waitFor(() => (h.position(p)?.offset ?? 0) > stoppedAt, 3000, 'the restarted input reading on');
     const n = await app.stop();
     await waitFor(async () => (await h.messages()).length >= n, 10_000, `${n} lines`);
-    await sleep(300);
+    await waitFor(() => h.caughtUp(p), 3000, 'the file read to its end');
     expect(await h.messages()).toEqual(range(0, n));
     expect(h.store.getPosition(`tail:${p}`)).toMatchObject({ inode: String(statSync(p).ino), offset: statSync(p).size });
   });

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TailHarness as Harness, appWriter, lines, range, sleep, waitFor } from '../helpers/tail-harness.js';
+import { TailHarness as Harness, appWriter, lines, range, waitFor } from '../helpers/tail-harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -21,10 +21,10 @@ describe('tail input: rotation', () => {
     await h.renameRotateTwice(p);
     const n = await app.stop();
     await waitFor(async () => (await h.messages()).length >= n, 10_000, `${n} lines`);
-    await sleep(300);
+    // done with every file: the rotated ones closed, the current one read to its end
+    await waitFor(() => input.files === 1 && h.caughtUp(p), 3000, 'rotated files closed, the current one read');
     expect(await h.messages()).toEqual(range(0, n));
     expect(input.rotations).toBe(2);
-    await waitFor(() => input.files === 1, 3000, 'rotated files closed');
     expect(h.store.getPosition(`tail:${p}`)).toMatchObject({ inode: String(statSync(p).ino), offset: statSync(p).size });
     expect(h.logged.some((l) => l.level === 'info' && /rotated/.test(l.msg))).toBe(true);
   });
@@ -38,12 +38,13 @@ describe('tail input: rotation', () => {
     await waitFor(async () => (await h.messages()).length === 10);
     renameSync(p, h.path('app.log.1'));
     writeFileSync(p, lines(10, 20));
-    await sleep(150);
+    // the input noticed the rotation and holds the new file (behind the old one, within rotate_wait)
+    await waitFor(() => input.rotations === 1 && input.files === 2, 3000, 'the first rotation noticed');
     renameSync(h.path('app.log.1'), h.path('app.log.2'));
     renameSync(p, h.path('app.log.1'));
     writeFileSync(p, lines(20, 30));
     await waitFor(async () => (await h.messages()).length >= 30, 10_000);
-    await sleep(200);
+    await waitFor(() => input.files === 1 && h.caughtUp(p), 5000, 'held files closed, the current one read');
     expect(await h.messages()).toEqual(range(0, 30));
   });
 
@@ -54,10 +55,12 @@ describe('tail input: rotation', () => {
     const input = h.input({ path: join(h.logs, 'app.log*'), rotateWait: 200 });
     await input.start();
     const app = appWriter(p);
-    await h.renameRotateTwice(p, 500);
+    await h.renameRotateTwice(p);
     const n = await app.stop();
     await waitFor(async () => (await h.messages()).length >= n, 10_000, `${n} lines`);
-    await sleep(600);
+    // every file found under its name and read to its end: a re-read would have started by then
+    const names = [p, h.path('app.log.1'), h.path('app.log.2')];
+    await waitFor(() => input.files === 3 && names.every((f) => h.caughtUp(f)), 5000, 'the three files read to their ends');
     expect(await h.messages()).toEqual(range(0, n));
     expect(input.files).toBe(3);
   });
@@ -73,7 +76,7 @@ describe('tail input: rotation', () => {
     truncateSync(p, 0);
     appendFileSync(p, lines(50, 55));
     await waitFor(async () => (await h.messages()).length >= 55);
-    await sleep(200);
+    await waitFor(() => h.caughtUp(p), 3000, 'the truncated file read to its end');
     expect(await h.messages()).toEqual(range(0, 55));
     expect(h.store.getPosition(`tail:${p}`)!.offset).toBe(statSync(p).size);
     expect(h.logged.some((l) => l.level === 'info' && /truncated/.test(l.msg))).toBe(true);
@@ -88,7 +91,7 @@ describe('tail input: rotation', () => {
     await waitFor(async () => (await h.messages()).length === 100);
     writeFileSync(p, lines(100, 103)); // O_TRUNC, same inode
     await waitFor(async () => (await h.messages()).length >= 103);
-    await sleep(200);
+    await waitFor(() => h.caughtUp(p), 3000, 'the truncated file read to its end');
     expect(await h.messages()).toEqual(range(0, 103));
   });
 
@@ -122,7 +125,7 @@ describe('tail input: rotation', () => {
     const second = h.input({ path: join(h.logs, 'app.log*'), readFromHead: false });
     await second.start();
     await waitFor(async () => (await h.messages()).length >= 20);
-    await sleep(200);
+    await waitFor(() => h.caughtUp(p) && h.caughtUp(h.path('app.log.1')), 3000, 'both files read to their ends');
     const got = await h.messages();
     expect(got.slice(0, 10)).toEqual(range(0, 10));
     expect([...got.slice(10)].sort((a, b) => Number(a.split(' ')[1]) - Number(b.split(' ')[1]))).toEqual(range(10, 20));

@@ -86,4 +86,25 @@ describe('VirtualClock', () => {
     expect(done).toBe(true);
     expect(clock.pending).toBe(0);
   });
+
+  it('settleTurns: code that hops through macrotask turns after a timer resumes before the next one fires', async () => {
+    // after the timer at 10: two setImmediate hops, then a note of the time it resumed at
+    const resumedAt = async (settleTurns: number): Promise<number> => {
+      const clock = new VirtualClock(0, 1, settleTurns);
+      let at = -1;
+      clock.setTimer(10, () => {
+        void (async () => {
+          await new Promise<void>((r) => setImmediate(r));
+          await new Promise<void>((r) => setImmediate(r));
+          at = clock.now();
+        })();
+      });
+      clock.setTimer(20, () => {});
+      await clock.runUntil(20);
+      return at;
+    };
+    expect(await resumedAt(1)).toBe(20); // simulate's one turn: time moved on under it
+    expect(await resumedAt(3)).toBe(10); // FakeClock's three turns: resumed at its own time
+    expect(() => new VirtualClock(0, 1, 0)).toThrow(RangeError);
+  });
 });
