@@ -12,13 +12,13 @@
 // 4. idle: a tail + forward + http config (and the admin server), nothing flowing; RSS after 10 s.
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { accessRecord } from './access-record.js';
-import { BIN, mb, startEndpointProcess, waitForPort } from './lib.js';
+import { BIN, freePort, mb, startEndpointProcess, waitForPort } from './lib.js';
 
 const args = process.argv.slice(2);
 const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000;
@@ -33,14 +33,6 @@ const work = mkdtempSync(join(tmpdir(), 'tdfwd-bench-daemon-'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packr = new Packr({ useRecords: false });
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 function peakRss(pid) {
   try {

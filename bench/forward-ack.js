@@ -10,13 +10,13 @@
 // not hold the client back beyond it). Each run uses a fresh daemon and buffer.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
-import { BIN, startEndpointProcess, waitForPort } from './lib.js';
+import { BIN, freePort, startEndpointProcess, waitForPort } from './lib.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -35,14 +35,6 @@ const frames = Math.ceil(events / perFrame);
 const packr = new Packr({ useRecords: false });
 const work = mkdtempSync(join(tmpdir(), 'tdfwd-bench-fwd-ack-'));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** One frame's bytes but for its chunk option: the same 1000 events in every frame. */
 function frameBody() {

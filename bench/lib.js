@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: spawn a command, watch its peak RSS, time it.
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -66,4 +66,15 @@ export async function waitForPort(port, tries = 400, stepMs = 25) {
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return false;
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a daemon input to listen on). */
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
