@@ -15,6 +15,8 @@ export function buildProgram(): Command {
     .option('--buffer <dir>', 'buffer directory; env TDFWD_BUFFER, else buffer.path, else ~/.local/state/tdfwd')
     .addOption(new Option('--log-level <level>', 'log level of the daemon').choices(LOG_LEVELS).default('info'))
     .showHelpAfterError('(run with --help for usage)')
+    // Usage errors start like every other message of ours ("tdfwd: ..."), not commander's "error: ...".
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'tdfwd: ')) })
     .exitOverride();
   registerCommands(program);
   return program;

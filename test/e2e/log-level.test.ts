@@ -18,6 +18,7 @@ describe('--log-level', () => {
       for (const args of [['--log-level', 'verbose', ...cmd], [...cmd, '--log-level', 'verbose']]) {
         const r = await runTdfwd(['--buffer', buffer, ...args], { input: 'a line\n' });
         expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^tdfwd: /); // like every other message of ours, not commander's "error:"
         expect(r.stderr).toContain('--log-level');
         expect(r.stderr).toContain('verbose');
         expect(r.stderr).toContain(LOG_LEVELS.join(', '));
