@@ -1,11 +1,7 @@
 // The global options every command shares, read from commander.
 import type { Command } from 'commander';
 
-/**
- * `--log-level` values, checked once for every command (commander's choices: exit 2 naming the flag
- * and these values). The daemon's logger (pino) takes each of them.
- */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export { LOG_LEVELS } from '../core/log-levels.js';
 
 export interface GlobalOptions {
   config?: string;

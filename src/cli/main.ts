@@ -5,7 +5,6 @@ import { VERSION } from '../core/version.js';
 import { endQuietlyWhenOutputCloses } from './closed-output.js';
 import { registerCommands } from './commands.js';
 import { LOG_LEVELS } from './globals.js';
-import { setRuntimeFlags } from './runtime-flags.js';
 
 export function buildProgram(): Command {
   const program = new Command('tdfwd')
@@ -23,7 +22,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  setRuntimeFlags();
+  // V8 settings were made by bin/tdfwd.js (runtime-flags.ts) before this module loaded.
   endQuietlyWhenOutputCloses();
   const program = buildProgram();
   try {

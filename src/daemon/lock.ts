@@ -7,6 +7,16 @@ import { pidAlive } from '../buffer/owner.js';
 
 export const LOCK_FILE = 'daemon.pid';
 
+/** The pid a daemon's pid file in `dir` names, if that process is alive (and is not this one). */
+export function runningDaemonPid(dir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dir, LOCK_FILE), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid) ? pid : null;
+  } catch {
+    return null; // no pid file: no daemon
+  }
+}
+
 export class DaemonLock {
   readonly #file: string;
   #held = false;
@@ -29,8 +39,8 @@ export class DaemonLock {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw new TdfwdError('IO', `cannot create ${file}: ${(err as Error).message}`);
         }
-        const pid = Number(readFileSync(file, 'utf8').trim());
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
+        const pid = runningDaemonPid(dir);
+        if (pid !== null) {
           throw new TdfwdError('BUFFER_LOCKED', `another tdfwd daemon (pid ${pid}) is running on the buffer ${dir}; stop it first or use another buffer.path`);
         }
         try {

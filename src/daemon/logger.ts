@@ -5,7 +5,7 @@ import { secretMasker } from '../config/secrets.js';
 
 export type { Logger } from 'pino';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export { LOG_LEVELS } from '../core/log-levels.js';
 
 export function createLogger(level: string, secrets: readonly string[]): Logger {
   let mask = secretMasker(secrets);

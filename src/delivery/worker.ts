@@ -275,8 +275,9 @@ export class OutputWorker {
   /**
    * An attempt this process cut short: the chunk goes back to `queued`, in doubt (the endpoint may
    * have imported it), with no failure recorded, logged or counted, and no change to health or
-   * concurrency. Without `unlease` (or if the
-   * write fails) it stays leased, and closing the buffer or the next start returns it.
+   * concurrency. Done at once rather than left to the buffer's close, so a reload's new delivery can
+   * lease it. Without `unlease` (or if the write fails) it stays leased, and closing the buffer or the
+   * next start returns it.
    */
   #interrupted(chunk: SealedChunk): void {
     try {

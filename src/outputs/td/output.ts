@@ -9,7 +9,8 @@ import { VERSION } from '../../core/version.js';
 import { classifyStatus } from '../classify.js';
 import { bodyDetail, isOutcome, makeAgent, sendRequest } from '../http-client.js';
 import type { Output } from '../types.js';
-import { destinationOf, normalizeEndpoint } from './destination.js';
+import { tdDestination } from '../../router/td-destination.js';
+import { normalizeEndpoint } from './destination.js';
 
 export class TdOutput implements Output {
   readonly name: string;
@@ -28,7 +29,7 @@ export class TdOutput implements Output {
   }
 
   async send(chunk: SealedChunk, signal?: AbortSignal): Promise<Outcome> {
-    const dest = destinationOf(chunk.tag, this.config);
+    const dest = tdDestination(chunk.tag, this.config); // a sentence when there is none: the chunk is parked
     if (typeof dest === 'string') return { kind: 'park', reason: dest, latencyMs: 0 };
     const first = await this.#put(chunk, dest.database, dest.table, signal);
     if (first.kind === 'park' && first.status === 404 && this.config.autoCreateTable) {
