@@ -83,6 +83,7 @@ describe('tail input with the line encoder', () => {
     await waitFor(async () => (await h.messages()).length === 5, 10_000);
     expect((await h.messages()).map((m) => m.length)).toEqual([5, 1000, 5, 1000, 3]);
     expect(input.truncatedLines).toBe(2);
+    await waitFor(() => input.linesRead === 5, 3000, 'linesRead to follow the durable commit');
     expect(input.linesRead).toBe(5);
     await waitFor(() => h.store.getPosition(`tail:${p}`)?.offset === statSync(p).size);
   });
@@ -100,6 +101,8 @@ describe('tail input with the line encoder', () => {
     await waitFor(async () => (await records(h.store)).length === 4);
     const got = await records(h.store);
     expect(got.map((r) => r.a ?? r.message)).toEqual([1, 'not json', 2, 3]);
+    // the count follows the durable commit, which ends after the records are visible
+    await waitFor(() => input.linesRead === 4, 3000, 'linesRead to count the 4 committed lines');
     expect(input.linesRead).toBe(4);
   });
 });

@@ -25,6 +25,7 @@ describe('tail input: multiline', () => {
     await waitFor(async () => (await h.messages()).length === 2, 3000);
     expect((await h.messages())[1]).toBe('2024-01-01 INFO ok');
     expect(h.store.getPosition(`tail:${p}`)!.offset).toBe(statSync(p).size);
+    await waitFor(() => input.linesRead === 4, 3000, 'linesRead to follow the durable commit');
     expect(input.linesRead).toBe(4);
   });
 

@@ -19,6 +19,7 @@ describe('tail input: where reading starts', () => {
     await waitFor(async () => (await h.messages()).length === 3);
     expect(await h.messages()).toEqual(range(0, 3));
     expect(input.files).toBe(1);
+    await waitFor(() => input.linesRead === 3, 3000, 'linesRead to follow the durable commit');
     expect(input.linesRead).toBe(3);
   });
 
