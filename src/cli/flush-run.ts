@@ -31,9 +31,9 @@ export async function runFlush(ctx: CommandContext, opts: FlushOptions): Promise
       throw new UsageError(`--match: ${(err as Error).message}`);
     }
   }
-  const outputs = buildOutputs(ctx.config.outputs, ctx.fromFile);
-  const store = openStore(ctx.config.buffer);
   const say = (line: string): void => void process.stderr.write(`tdfwd flush: ${line}\n`);
+  const outputs = buildOutputs(ctx.config.outputs, ctx.fromFile, (n) => say(n.level === 'warn' ? `warning: ${n.message}` : n.message));
+  const store = openStore(ctx.config.buffer);
   try {
     await store.sealOpen();
     store.reclaimLeases();

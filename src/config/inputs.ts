@@ -10,6 +10,7 @@ import type {
   TailInputConfig,
 } from './types.js';
 import { duration, flag, got, pattern, port, size, strict, stringList, text } from './keys.js';
+import { serverTlsSchema } from './tls.js';
 
 export const PARSER_FORMATS = ['none', 'json', 'ltsv', 'nginx', 'apache2'] as const;
 
@@ -84,6 +85,7 @@ const forward = strict({
   port: port(24224).describe('TCP port (fluent forward protocol)'),
   shared_key: text().optional().describe('enables the HELO/PING/PONG handshake'),
   self_hostname: text().optional().describe('hostname sent in the handshake; default: this host'),
+  tls: serverTlsSchema.optional().describe('cert_file, key_file, ca_file (ca_file set: client certificates required)'),
 }).transform(
   (c): ForwardInputConfig => ({
     type: 'forward',
@@ -91,6 +93,7 @@ const forward = strict({
     port: c.port,
     sharedKey: c.shared_key,
     selfHostname: c.self_hostname ?? hostname(),
+    tls: c.tls,
   }),
 );
 

@@ -12,6 +12,7 @@ import { DEFAULT_TD_ENDPOINT, normalizeEndpoint } from './outputs.js';
 import { fileSchema, type ParsedFile } from './schema.js';
 import { daemonProblems } from './daemon-rules.js';
 import { collectSecrets } from './secrets.js';
+import { checkTlsFiles } from './tls.js';
 import type { OutputConfig, TdfwdConfig } from './types.js';
 
 export interface LoadOptions {
@@ -72,7 +73,10 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
   const parsed: ParsedFile = result.data;
 
   const problems: Problem[] = [];
-  const outputs = nameOutputs(parsed.outputs, problems);
+  const baseDir = opts.baseDir ?? dirname(resolve(opts.source));
+  // TLS files: relative paths are from the config file's directory, like buffer.path; each is read once here.
+  const withFiles = checkTlsFiles(parsed.inputs, nameOutputs(parsed.outputs, problems), baseDir, problems);
+  const outputs = withFiles.outputs;
   outputs.forEach((o, i) => {
     if (o.type === 'td' && o.apikey === '') {
       problems.push({
@@ -81,20 +85,19 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
       });
     }
   });
-  if (opts.forDaemon === true) problems.push(...daemonProblems(parsed.inputs, outputs));
+  if (opts.forDaemon === true) problems.push(...daemonProblems(withFiles.inputs, outputs));
   if (problems.length > 0) throw configError(problems);
 
-  const baseDir = opts.baseDir ?? dirname(resolve(opts.source));
   return {
     buffer: {
       ...parsed.buffer,
       path: resolveBufferDir({ flag: opts.bufferFlag, env: opts.env, configured: parsed.buffer.path, baseDir }),
     },
-    inputs: parsed.inputs,
+    inputs: withFiles.inputs,
     outputs,
     admin: parsed.admin,
     shutdownTimeout: parsed.shutdown_timeout,
-    secrets: collectSecrets(parsed.inputs, outputs),
+    secrets: collectSecrets(withFiles.inputs, outputs),
   };
 }
 

@@ -11,6 +11,7 @@ import type {
 } from './types.js';
 import { choice, count, countOrNull, duration, flag, got, ratio, strict, text } from './keys.js';
 import { normalizeTdName, validTdName } from '../router/td-destination.js';
+import { clientTlsSchema, proxySchema } from './tls.js';
 
 export const DEFAULT_TD_ENDPOINT = 'https://api-import.treasuredata.com';
 
@@ -76,6 +77,12 @@ const retry = strict({
   }),
 );
 
+/** Keys of the outputs that open HTTP connections (td, http): proxy and client TLS. */
+const network = {
+  proxy: proxySchema.optional(),
+  tls: clientTlsSchema.optional().describe('ca_file, verify, cert_file, key_file'),
+};
+
 /** Keys every output has. */
 const common = {
   name: text().optional().describe('shown in status and metrics; default <type>.<index>'),
@@ -117,6 +124,7 @@ const td = strict({
   database: tdName().optional().describe('default: <database> of the tag td.<database>.<table>'),
   table: tdName().optional().describe('default: <table> of the tag td.<database>.<table>'),
   auto_create_table: flag(true).describe('create a missing database/table on 404, then re-send'),
+  ...network,
 }).transform(
   (c): Unnamed<TdOutputConfig> => ({
     type: 'td',
@@ -126,6 +134,8 @@ const td = strict({
     database: c.database,
     table: c.table,
     autoCreateTable: c.auto_create_table,
+    proxy: c.proxy,
+    tls: c.tls,
   }),
 );
 
@@ -151,6 +161,7 @@ const http = strict({
   format: choice(['ndjson', 'msgpack', 'json'], 'ndjson').describe('body encoding'),
   compress: choice(['gzip', 'none'], 'gzip').describe('Content-Encoding of the body'),
   headers: headers.prefault({}).describe('extra request headers; values of secret-looking names are masked'),
+  ...network,
 }).transform(
   (c): Unnamed<HttpOutputConfig> => ({
     type: 'http',
@@ -160,6 +171,8 @@ const http = strict({
     format: c.format,
     compress: c.compress,
     headers: c.headers,
+    proxy: c.proxy,
+    tls: c.tls,
   }),
 );
 

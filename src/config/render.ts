@@ -5,6 +5,7 @@
 import YAML from 'yaml';
 import type { InputConfig, OutputConfig, TdfwdConfig } from './types.js';
 import { isSecretHeader, maskSecret, maskSecrets } from './secrets.js';
+import { renderClientTls, renderServerTls } from './tls.js';
 
 const DURATION_UNITS: ReadonlyArray<[string, number]> = [
   ['h', 3_600_000],
@@ -74,7 +75,7 @@ function input(i: InputConfig): Record<string, unknown> {
         multiline_flush_interval: durationText(i.multilineFlushInterval),
       };
     case 'forward':
-      return { type: i.type, bind: i.bind, port: i.port, shared_key: masked(i.sharedKey), self_hostname: i.selfHostname };
+      return { type: i.type, bind: i.bind, port: i.port, shared_key: masked(i.sharedKey), self_hostname: i.selfHostname, tls: renderServerTls(i.tls) };
     case 'http':
       return { type: i.type, bind: i.bind, port: i.port, max_body_size: sizeText(i.maxBodySize) };
   }
@@ -105,10 +106,22 @@ function output(o: OutputConfig): Record<string, unknown> {
         database: o.database,
         table: o.table,
         auto_create_table: o.autoCreateTable,
+        proxy: o.proxy && maskedUrl(o.proxy),
+        tls: renderClientTls(o.tls),
         ...tail,
       };
     case 'http':
-      return { ...head, url: maskedUrl(o.url), method: o.method, format: o.format, compress: o.compress, headers: maskedHeaders(o.headers), ...tail };
+      return {
+        ...head,
+        url: maskedUrl(o.url),
+        method: o.method,
+        format: o.format,
+        compress: o.compress,
+        headers: maskedHeaders(o.headers),
+        proxy: o.proxy && maskedUrl(o.proxy),
+        tls: renderClientTls(o.tls),
+        ...tail,
+      };
     case 'stdout':
       return { ...head, format: o.format, ...tail };
   }

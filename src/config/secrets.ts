@@ -29,6 +29,10 @@ export function collectSecrets(inputs: readonly InputConfig[], outputs: readonly
   }
   for (const output of outputs) {
     if (output.type === 'td' && output.apikey) found.add(output.apikey);
+    if ((output.type === 'td' || output.type === 'http') && output.proxy) {
+      const proxyPassword = urlPassword(output.proxy);
+      if (proxyPassword) found.add(proxyPassword);
+    }
     if (output.type === 'http') {
       for (const [name, value] of Object.entries(output.headers)) {
         if (!isSecretHeader(name) || !value) continue;

@@ -1,6 +1,7 @@
 // The resolved configuration: what the rest of tdfwd consumes after the YAML file, `${VAR}` expansion,
 // defaults and flags have been applied. Durations are milliseconds, sizes are bytes.
 import type { OverflowAction, SyncMode } from '../core/buffer-policy.js';
+import type { ClientTlsConfig, ProxySetting, ServerTlsConfig } from './tls.js';
 
 export type ParserFormat = string; // none | json | ltsv | nginx | apache2 | regexp:<pattern>
 
@@ -44,6 +45,8 @@ export interface ForwardInputConfig {
   port: number;
   sharedKey?: string;
   selfHostname: string;
+  /** Set: the port speaks TLS (and with caFile, requires client certificates). */
+  tls?: ServerTlsConfig | undefined;
 }
 
 export interface HttpInputConfig {
@@ -90,6 +93,9 @@ export interface TdOutputConfig extends OutputCommon {
   database?: string;
   table?: string;
   autoCreateTable: boolean;
+  /** A proxy URL or 'off'; undefined: from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  proxy?: ProxySetting | undefined;
+  tls?: ClientTlsConfig | undefined;
 }
 
 export interface HttpOutputConfig extends OutputCommon {
@@ -99,6 +105,9 @@ export interface HttpOutputConfig extends OutputCommon {
   format: 'ndjson' | 'msgpack' | 'json';
   compress: 'gzip' | 'none';
   headers: Record<string, string>;
+  /** A proxy URL or 'off'; undefined: from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  proxy?: ProxySetting | undefined;
+  tls?: ClientTlsConfig | undefined;
 }
 
 export interface StdoutOutputConfig extends OutputCommon {

@@ -3,9 +3,13 @@
 import type { OutputConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
 import { createOutput, type Output } from '../outputs/index.js';
+import type { OutputNote } from '../outputs/outbound-notes.js';
 
-/** Outputs ready to send; a td output without an API key is a configuration error (exit 2). */
-export function buildOutputs(configs: readonly OutputConfig[], fromFile: boolean): Output[] {
+/**
+ * Outputs ready to send; a td output without an API key is a configuration error (exit 2). Each
+ * output's start notes (its proxy, `tls.verify: false`, a key over plain http) go to `say`, once.
+ */
+export function buildOutputs(configs: readonly OutputConfig[], fromFile: boolean, say?: (note: OutputNote) => void): Output[] {
   configs.forEach((cfg, i) => {
     if (cfg.type === 'td' && !cfg.apikey) {
       throw new ConfigError(
@@ -14,5 +18,7 @@ export function buildOutputs(configs: readonly OutputConfig[], fromFile: boolean
       );
     }
   });
-  return configs.map((c) => createOutput(c));
+  const outputs = configs.map((c) => createOutput(c));
+  if (say) for (const o of outputs) for (const note of o.notes ?? []) say(note);
+  return outputs;
 }

@@ -60,7 +60,7 @@ export class Pipeline {
   constructor(config: TdfwdConfig, deps: PipelineDeps) {
     this.config = config;
     this.#deps = deps;
-    this.outputs = buildOutputs(config.outputs, true);
+    this.outputs = buildOutputs(config.outputs, true, (n) => deps.log[n.level](n.message));
     this.engine = new DeliveryEngine({
       queue: deps.store,
       outputs: this.outputs,

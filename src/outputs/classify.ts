@@ -66,14 +66,31 @@ const BAD_CERT = /^(CERT_|ERR_TLS_CERT_)/;
 /** The TLS handshake failed: no request byte was sent (undici writes the request after it). */
 const HANDSHAKE = /^(ERR_SSL_|ERR_TLS_|EPROTO$)/;
 
-const TRUST_FIX = 'trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or use http:// for a local endpoint';
+const TRUST_FIX = "trust its CA with the output's tls.ca_file (or NODE_EXTRA_CA_CERTS=/path/to/ca.pem), or use http:// for a local endpoint";
 
-/** A network error: before the request left → retry; after (timeout, reset) → in doubt. */
-export function classifyError(err: unknown, latencyMs: number): Outcome {
+/** undici's words for a proxy that did not open the tunnel (CONNECT) or wanted credentials. */
+const PROXY_REFUSED = /Proxy response \((\d+)\)|Proxy Authentication Required \((407)\)/;
+
+/**
+ * A network error: before the request left → retry; after (timeout, reset) → in doubt. With `proxy`
+ * (its label: masked URL and where it came from), connection failures are the proxy's: through a
+ * proxy tdfwd only ever connects to the proxy, which answers a failed CONNECT with a status.
+ */
+export function classifyError(err: unknown, latencyMs: number, proxy?: string): Outcome {
   const e = err as { code?: string; name?: string; message?: string; hostname?: string; cause?: { code?: string; message?: string } };
   const code = e?.code ?? e?.cause?.code ?? e?.name ?? 'ERROR';
   const message = oneLine(e?.message ?? String(err));
   const retry = (reason: string): Outcome => ({ kind: 'retry', reason, backpressure: false, latencyMs });
+  if (proxy !== undefined) {
+    const refused = PROXY_REFUSED.exec(message);
+    if (refused) {
+      const status = Number(refused[1] ?? refused[2]);
+      const hint = status === 407 ? ': 407 Proxy Authentication Required; put the credentials in the proxy URL (http://user:password@host:port)' : `: HTTP ${status}`;
+      return retry(`the proxy ${proxy} refused the connection to the endpoint${hint}`);
+    }
+    if (code === 'ENOTFOUND') return retry(`the proxy's host ${e?.hostname ?? hostIn(message)} does not resolve (ENOTFOUND); check the proxy ${proxy}`);
+    if (NOT_SENT.has(code)) return retry(`the proxy ${proxy} cannot be reached (${code}: ${message})`);
+  }
   if (code === 'ENOTFOUND') return retry(`the endpoint's host ${e?.hostname ?? hostIn(message)} does not resolve (ENOTFOUND); check the endpoint URL`);
   if (NOT_SENT.has(code)) return retry(`${code}: ${message}`);
   if (UNTRUSTED_CERT.has(code)) return retry(`the endpoint's TLS certificate is not trusted (${code}: ${message}); ${TRUST_FIX}`);

@@ -1,8 +1,18 @@
-// One undici Agent per output: keep-alive connections, a request timeout after which the attempt is
-// in doubt, and a small helper that turns a request into (status, headers, body text) or an Outcome.
+// One undici dispatcher per output: keep-alive connections, a request timeout after which the attempt
+// is in doubt, the output's TLS options, and its proxy (chosen once: proxy.ts); and a small helper that
+// turns a request into (status, headers, body text) or an Outcome.
+//
+// Direct connections use undici-core's Agent (the lean path). Through a proxy, undici's ProxyAgent:
+// https:// endpoints are reached through a CONNECT tunnel (TLS end to end, the proxy sees only the
+// host name); http:// endpoints are sent to the proxy as absolute-URI requests, as curl does (many
+// proxies refuse CONNECT to port 80).
 import type { Dispatcher } from 'undici';
-import { Agent } from './undici-core.js';
+import type { ClientTlsConfig } from '../config/tls.js';
+import { ConfigError } from '../core/errors.js';
+import { Agent, publicUndici } from './undici-core.js';
 import { classifyError } from './classify.js';
+import { chooseProxy, type ProxyChoice } from './proxy.js';
+import { clientTlsOptions } from './tls-options.js';
 import type { Outcome } from '../core/outcome.js';
 
 export interface HttpResult {
@@ -22,6 +32,59 @@ export function makeAgent(timeoutMs: number, connections = 16): Agent {
   });
 }
 
+export interface TransportOptions {
+  /** The endpoint the output sends to (its proxy is chosen for this URL). */
+  url: string;
+  timeoutMs: number;
+  connections: number;
+  tls?: ClientTlsConfig | undefined;
+  /** The `proxy` key: a URL, or 'off'; undefined: from the environment. */
+  proxy?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Names the output's keys in a config error (`outputs[0]`). */
+  where?: string;
+}
+
+/** An output's connection pool, and the proxy it goes through (null: direct). */
+export interface Transport {
+  readonly dispatcher: Dispatcher;
+  readonly proxy: ProxyChoice | null;
+  send(req: SendRequest): Promise<HttpResult | Outcome>;
+  close(): Promise<void>;
+}
+
+export function makeTransport(o: TransportOptions): Transport {
+  const where = o.where ?? 'output';
+  const decision = chooseProxy(o.url, o.proxy, o.env ?? process.env);
+  if (decision !== null && 'error' in decision) throw new ConfigError(decision.variable, decision.error);
+  const tls = clientTlsOptions(o.tls, `${where}.tls`);
+  const connectTimeout = Math.min(o.timeoutMs, 10_000);
+  const common = { keepAliveTimeout: 30_000, connections: o.connections, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs };
+  let dispatcher: Dispatcher;
+  if (decision === null) {
+    dispatcher = new Agent({ ...common, connect: { timeout: connectTimeout, ...tls } });
+  } else {
+    const { ProxyAgent, Pool } = publicUndici();
+    dispatcher = new ProxyAgent({
+      ...common,
+      uri: decision.url,
+      proxyTunnel: false, // only for http:// endpoints: https:// ones always tunnel
+      requestTls: { timeout: connectTimeout, ...tls },
+      proxyTls: { timeout: connectTimeout },
+      // The connection to the proxy (CONNECT waits at most the request timeout for its answer).
+      clientFactory: (origin, opts) => new Pool(origin, { ...opts, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs }),
+    });
+  }
+  const proxy = decision;
+  const timeouts = { headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs };
+  return {
+    dispatcher,
+    proxy,
+    send: (req) => sendRequest(dispatcher, req, { proxy, timeouts }),
+    close: () => dispatcher.close(),
+  };
+}
+
 export interface SendRequest {
   method: 'PUT' | 'POST';
   url: string;
@@ -31,7 +94,11 @@ export interface SendRequest {
 }
 
 /** Perform a request; network failures come back as an Outcome (retry or in doubt), never thrown. */
-export async function sendRequest(agent: Dispatcher, req: SendRequest): Promise<HttpResult | Outcome> {
+export async function sendRequest(
+  agent: Dispatcher,
+  req: SendRequest,
+  via: { proxy: ProxyChoice | null; timeouts?: { headersTimeout: number; bodyTimeout: number } } = { proxy: null },
+): Promise<HttpResult | Outcome> {
   const started = performance.now();
   try {
     const url = new URL(req.url);
@@ -42,6 +109,8 @@ export async function sendRequest(agent: Dispatcher, req: SendRequest): Promise<
       headers: req.headers,
       body: req.body ?? null,
       signal: req.signal,
+      // Per request too: the proxy path's absolute-URI client is made by undici without our options.
+      ...via.timeouts,
     });
     const text = await res.body.text();
     const ra = res.headers['retry-after'];
@@ -52,7 +121,7 @@ export async function sendRequest(agent: Dispatcher, req: SendRequest): Promise<
       latencyMs: performance.now() - started,
     };
   } catch (err) {
-    return classifyError(err, performance.now() - started);
+    return classifyError(err, performance.now() - started, via.proxy?.label);
   }
 }
 

@@ -19,3 +19,13 @@ const dispatcherClass = require('undici/lib/dispatcher/dispatcher.js') as { prot
 if (!('request' in dispatcherClass.prototype)) Object.assign(dispatcherClass.prototype, api);
 
 export type Agent = UndiciAgent;
+
+type PublicUndici = typeof import('undici');
+
+/**
+ * The proxy path loads the public undici entry, on first use only: an output without a proxy never
+ * pays for it. (Memory matters for the direct path, which every default install takes.)
+ */
+export function publicUndici(): Pick<PublicUndici, 'ProxyAgent' | 'Pool'> {
+  return require('undici') as PublicUndici;
+}

@@ -116,7 +116,7 @@ describe('flush gives the real reason it stopped', () => {
 
     const refused = await flush(buffer, '3s', { TD_API_SERVER: url, TD_API_KEY: 'k' });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/the endpoint's TLS certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT: [^)]*\); trust its CA with NODE_EXTRA_CA_CERTS=\/path\/to\/ca\.pem, or use http:\/\/ for a local endpoint/);
+    expect(refused.stderr).toMatch(/the endpoint's TLS certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT: [^)]*\); trust its CA with the output's tls\.ca_file \(or NODE_EXTRA_CA_CERTS=\/path\/to\/ca\.pem\), or use http:\/\/ for a local endpoint/);
     expect(refused.stderr).toMatch(/, 0 in doubt\)/);
     expect(imports).toBe(0);
 

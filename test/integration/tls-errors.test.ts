@@ -42,7 +42,7 @@ describe('TLS failures', () => {
     expect(requests).toBe(0);
   });
 
-  it.skipIf(noOpenssl !== null)('a self-signed certificate: retry with a sentence naming NODE_EXTRA_CA_CERTS and http://', async () => {
+  it.skipIf(noOpenssl !== null)('a self-signed certificate: retry with a sentence naming tls.ca_file, NODE_EXTRA_CA_CERTS and http://', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
     const { cert, key } = selfSignedCert(t.dir);
@@ -52,7 +52,7 @@ describe('TLS failures', () => {
     expect(r).toMatchObject({ kind: 'retry' });
     const reason = (r as { reason: string }).reason;
     expect(reason).not.toContain('\n');
-    expect(reason).toMatch(/TLS certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT: .*\); trust its CA with NODE_EXTRA_CA_CERTS=.*, or use http:\/\//);
+    expect(reason).toMatch(/TLS certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT: .*\); trust its CA with the output's tls\.ca_file \(or NODE_EXTRA_CA_CERTS=.*\), or use http:\/\//);
     expect(requests).toBe(0);
   });
 

@@ -1,9 +1,10 @@
-// The forward input: a TCP server speaking fluent forward protocol v1 (fluentd in_forward), plus the
-// optional UDP heartbeat on the same port. Owns the listening sockets and the set of live
+// The forward input: a TCP server speaking fluent forward protocol v1 (fluentd in_forward), or a TLS
+// server with `tls` (fluentd's <transport tls>; with tls.ca_file, clients must present a certificate
+// signed by it), plus the optional UDP heartbeat on the same port. Owns the listening sockets and the set of live
 // connections; each connection owns its own reading, batching and acking (connection.ts).
 //
 // States: created → listening (after start) → stopped (after stop; not restartable).
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { ForwardInputConfig } from '../../config/types.js';
 import { TdfwdError } from '../../core/errors.js';
@@ -11,6 +12,7 @@ import type { EntriesEncoder } from '../../core/line-encoder.js';
 import type { Input, InputContext } from '../types.js';
 import { ForwardConnection } from './connection.js';
 import { startUdpHeartbeat } from './heartbeat.js';
+import { createTlsServer } from './tls.js';
 
 export type ForwardInput = Input & { readonly port: number };
 
@@ -37,7 +39,7 @@ export function createForwardInput(cfg: ForwardInputConfig, ctx: ForwardInputCon
     async start() {
       if (server) return;
       if (stopped) throw new TdfwdError('IO', 'this forward input was stopped; create a new one to listen again');
-      const srv = createServer({ allowHalfOpen: true }, (socket) => {
+      const onSocket = (socket: Socket): void => {
         if (stopped) {
           socket.destroy();
           return;
@@ -52,7 +54,8 @@ export function createForwardInput(cfg: ForwardInputConfig, ctx: ForwardInputCon
         });
         connections.add(conn);
         void conn.closed.then(() => connections.delete(conn));
-      });
+      };
+      const srv = cfg.tls ? createTlsServer(cfg.tls, onSocket, ctx.log) : createServer({ allowHalfOpen: true }, onSocket);
       await new Promise<void>((resolve, reject) => {
         srv.once('error', (err: NodeJS.ErrnoException) => {
           reject(
@@ -70,7 +73,12 @@ export function createForwardInput(cfg: ForwardInputConfig, ctx: ForwardInputCon
       const addr = srv.address();
       if (addr && typeof addr === 'object') port = addr.port;
       heartbeat = await startUdpHeartbeat(cfg.bind, port, ctx.log);
-      ctx.log('info', 'forward: listening', { bind: cfg.bind, port, shared_key: cfg.sharedKey !== undefined });
+      ctx.log('info', 'forward: listening', {
+        bind: cfg.bind,
+        port,
+        shared_key: cfg.sharedKey !== undefined,
+        tls: cfg.tls ? (cfg.tls.caFile ? 'client certificates required' : 'on') : 'off',
+      });
     },
 
     async stop() {

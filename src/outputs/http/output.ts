@@ -1,25 +1,35 @@
 // The generic HTTP output: POST (or PUT) each chunk, re-encoded as configured, with the chunk key as
 // Idempotency-Key. 2xx success; 408, 425, 429, 5xx retry; 409 (key still in flight) retry later;
 // other 4xx park.
-import type { Agent } from 'undici';
 import type { SealedChunk } from '../../core/chunk.js';
 import type { Outcome } from '../../core/outcome.js';
 import type { HttpOutputConfig } from '../../config/types.js';
 import { VERSION } from '../../core/version.js';
 import { classifyStatus } from '../classify.js';
-import { bodyDetail, isOutcome, makeAgent, sendRequest } from '../http-client.js';
+import { bodyDetail, isOutcome, makeTransport, type Transport } from '../http-client.js';
+import { outboundNotes, type OutputNote } from '../outbound-notes.js';
 import type { Output } from '../types.js';
 import { CONTENT_TYPES, encodeBody } from './encode.js';
 
 export class HttpOutput implements Output {
   readonly name: string;
   readonly config: HttpOutputConfig;
-  readonly #agent: Agent;
+  readonly notes: readonly OutputNote[];
+  readonly #transport: Transport;
 
-  constructor(config: HttpOutputConfig) {
+  constructor(config: HttpOutputConfig, env: NodeJS.ProcessEnv = process.env) {
     this.name = config.name;
     this.config = config;
-    this.#agent = makeAgent(config.timeout, Math.max(4, config.concurrency.max * 2));
+    this.#transport = makeTransport({
+      url: config.url,
+      timeoutMs: config.timeout,
+      connections: Math.max(4, config.concurrency.max * 2),
+      tls: config.tls,
+      proxy: config.proxy,
+      env,
+      where: `output ${config.name}`,
+    });
+    this.notes = outboundNotes(config, config.url, this.#transport.proxy);
   }
 
   async send(chunk: SealedChunk, signal?: AbortSignal): Promise<Outcome> {
@@ -37,12 +47,12 @@ export class HttpOutput implements Output {
       'user-agent': `tdfwd/${VERSION}`,
     };
     if (this.config.compress === 'gzip') headers['content-encoding'] = 'gzip';
-    const r = await sendRequest(this.#agent, { method: this.config.method, url: this.config.url, headers, body, signal });
+    const r = await this.#transport.send({ method: this.config.method, url: this.config.url, headers, body, signal });
     if (isOutcome(r)) return r;
     return classifyStatus('http', r.status, r.retryAfter, r.latencyMs, Date.now(), bodyDetail(r.body));
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#transport.close();
   }
 }

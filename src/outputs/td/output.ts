@@ -1,13 +1,13 @@
 // The Treasure Data output: PUT each sealed chunk to the Streaming Import API's import_with_id, as
 // fluent-plugin-td and td-client do, with the chunk key as unique_id and Idempotency-Key. A 404 for an
 // unknown table creates the database and table (auto_create_table) and re-sends once.
-import type { Agent } from 'undici';
 import type { SealedChunk } from '../../core/chunk.js';
 import type { Outcome } from '../../core/outcome.js';
 import type { TdOutputConfig } from '../../config/types.js';
 import { VERSION } from '../../core/version.js';
 import { classifyStatus } from '../classify.js';
-import { bodyDetail, isOutcome, makeAgent, sendRequest } from '../http-client.js';
+import { bodyDetail, isOutcome, makeTransport, type Transport } from '../http-client.js';
+import { outboundNotes, type OutputNote } from '../outbound-notes.js';
 import type { Output } from '../types.js';
 import { tdDestination } from '../../router/td-destination.js';
 import { normalizeEndpoint } from './destination.js';
@@ -15,17 +15,27 @@ import { normalizeEndpoint } from './destination.js';
 export class TdOutput implements Output {
   readonly name: string;
   readonly config: TdOutputConfig;
-  readonly #agent: Agent;
+  readonly notes: readonly OutputNote[];
+  readonly #transport: Transport;
   readonly #base: string;
   readonly #auth: string;
   readonly #created = new Set<string>();
 
-  constructor(config: TdOutputConfig) {
+  constructor(config: TdOutputConfig, env: NodeJS.ProcessEnv = process.env) {
     this.name = config.name;
     this.config = config;
     this.#base = normalizeEndpoint(config.endpoint);
     this.#auth = `TD1 ${config.apikey}`;
-    this.#agent = makeAgent(config.timeout, Math.max(4, config.concurrency.max * 2));
+    this.#transport = makeTransport({
+      url: this.#base,
+      timeoutMs: config.timeout,
+      connections: Math.max(4, config.concurrency.max * 2),
+      tls: config.tls,
+      proxy: config.proxy,
+      env,
+      where: `output ${config.name}`,
+    });
+    this.notes = outboundNotes(config, this.#base, this.#transport.proxy);
   }
 
   async send(chunk: SealedChunk, signal?: AbortSignal): Promise<Outcome> {
@@ -42,7 +52,7 @@ export class TdOutput implements Output {
 
   async #put(chunk: SealedChunk, database: string, table: string, signal?: AbortSignal): Promise<Outcome> {
     const url = `${this.#base}/v3/table/import_with_id/${encodeURIComponent(database)}/${encodeURIComponent(table)}/${chunk.key}/msgpack.gz`;
-    const r = await sendRequest(this.#agent, {
+    const r = await this.#transport.send({
       method: 'PUT',
       url,
       signal,
@@ -64,7 +74,7 @@ export class TdOutput implements Output {
     const id = `${database}.${table}`;
     if (this.#created.has(id)) return undefined;
     for (const path of [`/v3/database/create/${encodeURIComponent(database)}`, `/v3/table/create/${encodeURIComponent(database)}/${encodeURIComponent(table)}/log`]) {
-      const r = await sendRequest(this.#agent, {
+      const r = await this.#transport.send({
         method: 'POST',
         url: `${this.#base}${path}`,
         signal,
@@ -80,6 +90,6 @@ export class TdOutput implements Output {
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#transport.close();
   }
 }
