@@ -29,6 +29,7 @@ export function collectSecrets(inputs: readonly InputConfig[], outputs: readonly
   }
   for (const output of outputs) {
     if (output.type === 'td' && output.apikey) found.add(output.apikey);
+    if (output.type === 'forward' && output.sharedKey) found.add(output.sharedKey);
     if (output.type === 'http') {
       for (const [name, value] of Object.entries(output.headers)) {
         if (!isSecretHeader(name) || !value) continue;

@@ -1,6 +1,9 @@
 // The resolved configuration: what the rest of tdfwd consumes after the YAML file, `${VAR}` expansion,
 // defaults and flags have been applied. Durations are milliseconds, sizes are bytes.
 import type { OverflowAction, SyncMode } from '../core/buffer-policy.js';
+import type { ForwardOutputConfig } from '../outputs/forward/config.js';
+
+export type { ForwardOutputConfig };
 
 export type ParserFormat = string; // none | json | ltsv | nginx | apache2 | regexp:<pattern>
 
@@ -106,7 +109,7 @@ export interface StdoutOutputConfig extends OutputCommon {
   format: 'ndjson' | 'json';
 }
 
-export type OutputConfig = TdOutputConfig | HttpOutputConfig | StdoutOutputConfig;
+export type OutputConfig = TdOutputConfig | HttpOutputConfig | StdoutOutputConfig | ForwardOutputConfig;
 
 export interface AdminConfig {
   listen: string | null;
