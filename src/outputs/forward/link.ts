@@ -198,13 +198,18 @@ export class ForwardLink {
         cleanup();
         resolve();
       };
+      const cutOff = (why: string) =>
+        this.#opts.tls
+          ? `the connection closed during the TLS handshake (${why}): the server may not speak TLS on this port, or refused the client certificate`
+          : `the connection closed while connecting (${why})`;
       const fail = (err: NodeJS.ErrnoException) => {
         cleanup();
-        reject(new LinkError('not_sent', describeSocketError(err, this.#opts)));
+        const reset = err.code === 'ECONNRESET' || err.code === 'EPIPE';
+        reject(new LinkError('not_sent', reset ? cutOff(err.code ?? 'reset') : describeSocketError(err, this.#opts)));
       };
       const closed = () => {
         cleanup();
-        reject(new LinkError('not_sent', this.#closeReason ?? 'the connection closed while connecting'));
+        reject(new LinkError('not_sent', cutOff('closed')));
       };
       const cleanup = () => {
         clearTimeout(timer);
