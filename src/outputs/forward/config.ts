@@ -48,7 +48,7 @@ export const forwardOutputSchema = strict({
   ...common,
   servers: z
     .array(server)
-    .min(1, 'list at least one server: [{ host: agg1.internal, port: 24224 }]')
+    .min(1)
     .describe('aggregators: weighted choice per chunk among those up; standby ones only when no other is up'),
   shared_key: text().optional().describe('HELO/PING/PONG handshake key, as the server has it'),
   self_hostname: text().optional().describe('hostname sent in the handshake; default: this host'),
@@ -59,7 +59,7 @@ export const forwardOutputSchema = strict({
   tls: forwardTls.optional().describe('connect with TLS (off when not set)'),
 })
   .superRefine((c, ctx) => {
-    if (c.servers.every((s) => s.standby)) {
+    if (c.servers.length > 0 && c.servers.every((s) => s.standby)) {
       ctx.addIssue({ code: 'custom', path: ['servers'], message: 'every server is a standby: mark at least one without standby: true' });
     }
   })
