@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTdfwd, waitFor } from '../helpers/cli.js';
-import { endpoint, exactlyOnce, freePort, seqCounts, startDaemon, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
+import { startAggregator } from '../helpers/forward-aggregator.js';
+import { endpoint, exactlyOnce, freePort, onCleanup, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig } from './daemon-harness.js';
 
 const SHARED_KEY = 'forward-e2e-shared-key-0123';
 
@@ -93,5 +94,54 @@ describe('forward output → tdfwd forward input', () => {
     expect(r.stderr).toContain('refused the shared_key handshake (shared_key mismatch)');
     expect(storedRows(store)).toHaveLength(0);
     expect((await agg.stop()).code).toBe(0);
+  });
+});
+
+describe('tdfwd run with a forward output', () => {
+  it('http input → forward output → tdfwd aggregator daemon: exactly once, with their time', async () => {
+    const dir = work();
+    const store = join(dir, 'store.ndjson');
+    const agg = await aggregatorDaemon(dir, store);
+    const cfg = writeConfig(join(dir, 'agent.yaml'), {
+      buffer: { path: join(dir, 'agent-buf'), flush_interval: '1s' },
+      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+      outputs: [{ type: 'forward', match: 'td.**', servers: [{ host: '127.0.0.1', port: agg.inputPort('forward', 0) }], shared_key: SHARED_KEY, self_hostname: 'agent' }],
+      admin: { listen: 'off' },
+    });
+    const agent = await startDaemon(cfg);
+    const port = agent.inputPort('http', 0);
+    const n = 200;
+    for (let i = 0; i < n; i += 50) {
+      const body = Array.from({ length: 50 }, (_, k) => ({ seq: i + k, time: 1_700_000_000 + i + k }));
+      expect((await post(port, '/td.fwd.events', JSON.stringify(body))).status).toBe(200);
+    }
+    await waitFor(() => storedRows(store).length >= n, 20_000);
+    expect(exactlyOnce(seqCounts(store), n)).toEqual([]);
+    expect(storedRows(store).every((r) => r.record.time === 1_700_000_000 + Number(r.record.seq))).toBe(true);
+    expect((await agent.stop()).code).toBe(0);
+    expect((await agg.stop()).code).toBe(0);
+  });
+
+  it('a connection dropped before the ack: the chunk is in doubt and re-sent with the same chunk id, then deleted', async () => {
+    const dir = work();
+    const raw = await startAggregator({ answer: (_f, n) => (n === 0 ? 'drop' : 'ack') });
+    onCleanup(() => raw.close());
+    const buffer = join(dir, 'agent-buf');
+    const cfg = writeConfig(join(dir, 'agent.yaml'), {
+      buffer: { path: buffer, flush_interval: '1s' },
+      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+      outputs: [{ type: 'forward', match: 'td.**', servers: [{ host: '127.0.0.1', port: raw.port }], retry: { wait: '200ms', max_wait: '1s' } }],
+      admin: { listen: 'off' },
+    });
+    const agent = await startDaemon(cfg);
+    expect((await post(agent.inputPort('http', 0), '/td.fwd.events', JSON.stringify([{ seq: 0 }, { seq: 1 }]))).status).toBe(200);
+    await waitFor(() => raw.frames.length >= 2, 20_000);
+    const [first, second] = raw.frames;
+    expect(first?.chunk).toMatch(/^[0-9a-f]{32}$/);
+    expect(second?.chunk).toBe(first?.chunk);
+    await agent.waitLog((l) => l.msg.includes('after the frame was written, before its ack'), 5000);
+    await waitFor(async () => (await status(buffer)).pending_records === 0, 10_000);
+    expect((await agent.stop()).code).toBe(0);
+    expect(raw.frames).toHaveLength(2);
   });
 });

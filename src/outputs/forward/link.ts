@@ -139,6 +139,12 @@ export class ForwardLink {
     }
   }
 
+  /** An idle connection must not keep the process alive; one in use must. */
+  setIdle(idle: boolean): void {
+    if (idle) this.#socket.unref();
+    else this.#socket.ref();
+  }
+
   destroy(reason: string): void {
     this.#closeReason ??= reason;
     this.#socket.destroy();

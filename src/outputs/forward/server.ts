@@ -84,7 +84,10 @@ export class ForwardServer {
     for (const [link, timer] of this.#idle) {
       this.#idle.delete(link);
       clearTimeout(timer);
-      if (link.reusable) return link;
+      if (link.reusable) {
+        link.setIdle(false);
+        return link;
+      }
       link.destroy('stale');
     }
     return ForwardLink.open(this.#linkOpts, signal);
@@ -106,6 +109,7 @@ export class ForwardServer {
       if (t) clearTimeout(t);
       this.#idle.delete(link);
     };
+    link.setIdle(true);
     this.#idle.set(link, timer);
   }
 
@@ -118,6 +122,7 @@ export class ForwardServer {
     if (this.#heartbeatInFlight || this.#closed) return;
     this.#heartbeatInFlight = true;
     const socket = netConnect({ host: this.cfg.host, port: this.cfg.port });
+    socket.unref(); // a probe never keeps the process alive
     const done = (ok: boolean, why?: string) => {
       if (!this.#heartbeatInFlight) return;
       this.#heartbeatInFlight = false;
