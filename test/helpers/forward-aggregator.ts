@@ -40,6 +40,8 @@ export interface Aggregator {
   connections: number;
   /** Handshakes refused. */
   refused: number;
+  /** Connections open now. */
+  readonly open: number;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,9 @@ export async function startAggregator(opts: AggregatorOptions = {}): Promise<Agg
     frames: [],
     connections: 0,
     refused: 0,
+    get open() {
+      return sockets.size;
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

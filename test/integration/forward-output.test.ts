@@ -69,6 +69,19 @@ describe('forward output: one aggregator', () => {
     expect(agg.connections).toBe(1);
   });
 
+  it('chunks sent at once each get their own connection; close() closes them', async () => {
+    const agg = await aggregator();
+    const out = output({ servers: [at(agg)], heartbeat_interval: '1h' });
+    const chunks = Array.from({ length: 6 }, () => chunk(2));
+    const results = await Promise.all(chunks.map((c) => out.send(c)));
+    expect(results.map((r) => r.kind)).toEqual(Array(6).fill('success'));
+    expect(new Set(agg.frames.map((f) => f.chunk))).toEqual(new Set(chunks.map((c) => c.key)));
+    expect(agg.connections).toBe(6);
+    expect(out.servers[0]!.idleConnections).toBe(6);
+    await out.close();
+    await waitFor(() => agg.open === 0, 5000, 10);
+  });
+
   it('a connection dropped before the ack is in doubt; the re-send carries the same chunk id', async () => {
     const agg = await aggregator({ answer: (_f, n) => (n === 0 ? 'drop' : 'ack') });
     const out = output({ servers: [at(agg)] });
