@@ -2,16 +2,12 @@
 // window, concurrency, retry). Each resolves to its camelCase type; `name` is filled in by the
 // caller from the output's position (`td.0`) when not given.
 import { z } from 'zod';
-import type {
-  ConcurrencyConfig,
-  HttpOutputConfig,
-  RetryConfig,
-  StdoutOutputConfig,
-  TdOutputConfig,
-} from './types.js';
-import { choice, count, countOrNull, duration, flag, got, ratio, strict, text } from './keys.js';
+import type { HttpOutputConfig, StdoutOutputConfig, TdOutputConfig } from './types.js';
+import { choice, flag, got, strict, text } from './keys.js';
+import { common, resolveCommon, type Unnamed } from './output-common.js';
 import { normalizeTdName, validTdName } from '../router/td-destination.js';
 import { clientTlsSchema, proxySchema } from './tls.js';
+import { forwardOutputSchema, type UnnamedForwardOutputConfig } from '../outputs/forward/config.js';
 
 export const DEFAULT_TD_ENDPOINT = 'https://api-import.treasuredata.com';
 
@@ -51,61 +47,11 @@ function fullUrl() {
   });
 }
 
-const concurrency = strict({
-  max: count(8, 1, 1024).describe('most requests in flight to this output'),
-  adaptive: flag(true).describe('AIMD: start at 1 after recovery, grow by 1, shrink on 429/503/timeouts'),
-  decrease_ratio: ratio(0.5, 0, 1, { above: true }).describe('multiply concurrency by this on overload'),
-}).transform((c): ConcurrencyConfig => ({ max: c.max, adaptive: c.adaptive, decreaseRatio: c.decrease_ratio }));
-
-const retry = strict({
-  type: choice(['exponential', 'periodic'], 'exponential').describe('exponential backoff, or a fixed interval'),
-  wait: duration('1s', { positive: true }).describe('first wait, or the fixed interval'),
-  max_wait: duration('5m', { positive: true }).describe('cap on the wait, applied before jitter'),
-  jitter: choice(['full', 'equal', 'none'], 'full').describe('jitter of exponential waits'),
-  randomize: ratio(0.5, 0, 1).describe('± fraction applied to periodic waits'),
-  timeout: duration('72h', { positive: true }).describe('a chunk failing this long is parked'),
-  max_attempts: countOrNull(1).describe('park a chunk after this many attempts; null: no limit'),
-}).transform(
-  (r): RetryConfig => ({
-    type: r.type,
-    wait: r.wait,
-    maxWait: r.max_wait,
-    jitter: r.jitter,
-    randomize: r.randomize,
-    timeout: r.timeout,
-    maxAttempts: r.max_attempts,
-  }),
-);
-
 /** Keys of the outputs that open HTTP connections (td, http): proxy and client TLS. */
 const network = {
   proxy: proxySchema.optional(),
   tls: clientTlsSchema.optional().describe('ca_file, verify, cert_file, key_file'),
 };
-
-/** Keys every output has. */
-const common = {
-  name: text().optional().describe('shown in status and metrics; default <type>.<index>'),
-  match: text().describe('fluentd tag pattern: * one part, ** any parts, {a,b}'),
-  timeout: duration('60s', { positive: true }).describe('request timeout; after it the chunk is in doubt'),
-  dedup_window: duration('20m').describe("the endpoint's de-duplication window"),
-  concurrency: concurrency.prefault({}),
-  retry: retry.prefault({}),
-};
-
-type Common = { name?: string; match: string; timeout: number; dedup_window: number; concurrency: ConcurrencyConfig; retry: RetryConfig };
-type Unnamed<T> = Omit<T, 'name'> & { name: string | undefined };
-
-function resolveCommon(c: Common) {
-  return {
-    name: c.name,
-    match: c.match,
-    timeout: c.timeout,
-    dedupWindow: c.dedup_window,
-    concurrency: c.concurrency,
-    retry: c.retry,
-  };
-}
 
 /** A database or table name Treasure Data accepts as written (names from tags are normalized instead). */
 function tdName() {
@@ -182,8 +128,8 @@ const stdout = strict({
   format: choice(['ndjson', 'json'], 'ndjson').describe('one JSON object per line, or a JSON array per chunk'),
 }).transform((c): Unnamed<StdoutOutputConfig> => ({ type: 'stdout', ...resolveCommon(c), format: c.format }));
 
-export const OUTPUT_TYPES = ['td', 'http', 'stdout'] as const;
+export const OUTPUT_TYPES = ['td', 'http', 'stdout', 'forward'] as const;
 
-export type UnnamedOutput = Unnamed<TdOutputConfig> | Unnamed<HttpOutputConfig> | Unnamed<StdoutOutputConfig>;
+export type UnnamedOutput = Unnamed<TdOutputConfig> | Unnamed<HttpOutputConfig> | Unnamed<StdoutOutputConfig> | UnnamedForwardOutputConfig;
 
-export const outputSchema: z.ZodType<UnnamedOutput, unknown> = z.discriminatedUnion('type', [td, http, stdout]);
+export const outputSchema: z.ZodType<UnnamedOutput, unknown> = z.discriminatedUnion('type', [td, http, stdout, forwardOutputSchema]);

@@ -124,6 +124,19 @@ function output(o: OutputConfig): Record<string, unknown> {
       };
     case 'stdout':
       return { ...head, format: o.format, ...tail };
+    case 'forward':
+      return {
+        ...head,
+        servers: o.servers,
+        shared_key: masked(o.sharedKey),
+        self_hostname: o.selfHostname,
+        require_ack_response: o.requireAckResponse,
+        ack_response_timeout: durationText(o.ackResponseTimeout),
+        compress: o.compress,
+        heartbeat_interval: durationText(o.heartbeatInterval),
+        tls: o.tls && { ca_file: o.tls.caFile, verify: o.tls.verify, cert_file: o.tls.certFile, key_file: o.tls.keyFile },
+        ...tail,
+      };
   }
 }
 

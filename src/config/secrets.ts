@@ -33,6 +33,7 @@ export function collectSecrets(inputs: readonly InputConfig[], outputs: readonly
       const proxyPassword = urlPassword(output.proxy);
       if (proxyPassword) found.add(proxyPassword);
     }
+    if (output.type === 'forward' && output.sharedKey) found.add(output.sharedKey);
     if (output.type === 'http') {
       for (const [name, value] of Object.entries(output.headers)) {
         if (!isSecretHeader(name) || !value) continue;

@@ -2,6 +2,9 @@
 // defaults and flags have been applied. Durations are milliseconds, sizes are bytes.
 import type { OverflowAction, SyncMode } from '../core/buffer-policy.js';
 import type { ClientTlsConfig, ProxySetting, ServerTlsConfig } from './tls.js';
+import type { ForwardOutputConfig } from '../outputs/forward/config.js';
+
+export type { ForwardOutputConfig };
 
 export type ParserFormat = string; // none | json | ltsv | nginx | apache2 | regexp:<pattern>
 
@@ -115,7 +118,7 @@ export interface StdoutOutputConfig extends OutputCommon {
   format: 'ndjson' | 'json';
 }
 
-export type OutputConfig = TdOutputConfig | HttpOutputConfig | StdoutOutputConfig;
+export type OutputConfig = TdOutputConfig | HttpOutputConfig | StdoutOutputConfig | ForwardOutputConfig;
 
 export interface AdminConfig {
   listen: string | null;

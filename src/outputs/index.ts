@@ -1,5 +1,6 @@
 // Builds an Output from its resolved config.
 import type { OutputConfig } from '../config/types.js';
+import { ForwardOutput } from './forward/output.js';
 import { HttpOutput } from './http/output.js';
 import { StdoutOutput } from './stdout.js';
 import { TdOutput } from './td/output.js';
@@ -15,5 +16,7 @@ export function createOutput(cfg: OutputConfig): Output {
       return new HttpOutput(cfg);
     case 'stdout':
       return new StdoutOutput(cfg);
+    case 'forward':
+      return new ForwardOutput(cfg);
   }
 }

@@ -252,7 +252,7 @@ describe('error messages name the key path', () => {
       'inputs[0].type: expected one of: stdin, tail, forward, http (got "syslog")',
     );
     expect(errorOf('outputs:\n  - { match: x }\n').message).toBe(
-      'outputs[0].type: required key is missing (one of: td, http, stdout)',
+      'outputs[0].type: required key is missing (one of: td, http, stdout, forward)',
     );
   });
 
