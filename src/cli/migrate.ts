@@ -50,7 +50,7 @@ export function registerMigrate(program: Command): void {
           }
           bufferPath = buffer.path;
         }
-        const yaml = emitYaml(migration, { source, version: VERSION, ...(opts.out ? { out: opts.out } : {}), ...(bufferPath ? { bufferPath } : {}) });
+        const yaml = emitYaml(migration, { source: file, version: VERSION, ...(opts.out ? { out: opts.out } : {}), ...(bufferPath ? { bufferPath } : {}) });
         if (opts.out) writeFileSync(opts.out, yaml, { mode: 0o600 });
         else process.stdout.write(yaml);
         const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;

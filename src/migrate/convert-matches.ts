@@ -65,11 +65,9 @@ function output(sec: Section, match: string, buffer: SharedBuffer): Record<strin
     case 'forward':
       typed = forward(sec, head('forward'));
       break;
-    case 'stdout': {
-      const v = head('stdout');
-      sec.finish({ output_type: 'tdfwd prints each record as a JSON line', '<format>': 'tdfwd prints each record as a JSON line', '<inject>': 'no tdfwd equivalent' });
-      return v;
-    }
+    case 'stdout':
+      typed = { value: head('stdout'), reasons: { output_type: 'tdfwd prints each record as a JSON line', '<format>': 'tdfwd prints each record as a JSON line' } };
+      break;
     default:
       sec.notes.notConverted(sec.d, `${describe(sec.d)} (${NO_OUTPUT[type] ?? `no ${type || 'untyped'} output in tdfwd`})`);
       return null;

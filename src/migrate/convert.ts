@@ -81,12 +81,12 @@ export function convert(parsed: ParsedConfig, mainFile: string): Migration {
  */
 function routingNotes(m: Migration, matchOf: ReadonlyMap<Entry, Directive>, places: Places): void {
   m.routingComments.push('from <match> @type copy: each output whose match accepts a tag gets every record of it');
-  const outs = m.outputs.filter((e) => matchOf.has(e));
-  for (let i = 0; i < outs.length; i++) {
-    for (let j = i + 1; j < outs.length; j++) {
-      const a = matchOf.get(outs[i]!)!;
-      const b = matchOf.get(outs[j]!)!;
-      if (a === b || !mayOverlap(a.arg || '**', b.arg || '**')) continue;
+  const matches = [...new Set(matchOf.values())];
+  for (let i = 0; i < matches.length; i++) {
+    for (let j = i + 1; j < matches.length; j++) {
+      const a = matches[i]!;
+      const b = matches[j]!;
+      if (!mayOverlap(a.arg || '**', b.arg || '**')) continue;
       m.routingComments.push(
         `not converted: fluentd's first-match order between <match ${a.arg || '**'}> (${places.at(a)}) and <match ${b.arg || '**'}> (${places.at(b)}): a tag both accept now goes to both`,
       );

@@ -103,9 +103,9 @@ function parseElements(s: Scanner, into: Directive, open: Directive | null, incl
       const name = s.match(/[A-Za-z0-9_]+/y) ?? '';
       s.skipBlanks();
       if (!s.take('>')) s.fail(`expected ">" after </${name}`);
-      s.expectLineEnd('after an end tag');
       if (!open) s.fail(`</${name}> closes nothing`);
       if (name !== open.name) s.fail(`</${name}> does not close <${open.name}> (opened at line ${open.line})`);
+      s.expectLineEnd('after an end tag');
       return;
     }
     if (s.take('<')) {
@@ -201,7 +201,8 @@ class Scanner {
     if (this.text[this.pos] === '#') this.match(/#[^\n]*/y);
     if (this.eof()) return;
     if (this.take('\r\n') || this.take('\n') || this.take('\r')) return;
-    this.fail(`unexpected text ${JSON.stringify(this.text.slice(this.pos, this.pos + 20))}${context ? ` ${context}` : ''}`);
+    const rest = (/[^\r\n]*/y.exec(this.text.slice(this.pos)) ?? [''])[0];
+    this.fail(`unexpected text ${JSON.stringify(rest.length > 20 ? `${rest.slice(0, 20)}...` : rest)}${context ? ` ${context}` : ''}`);
   }
 
   restOfLine(): string {

@@ -108,7 +108,7 @@ export function textValue(p: Param, where: ValueContext = 'config'): Converted<s
 }
 
 function literal(text: string, where: ValueContext): Converted<string> {
-  if (where === 'config') return ok(text.replace(/\$\{/g, '$${'));
+  if (where === 'config') return ok(text.replace(/\$\{/g, () => '$${'));
   let out = '';
   let last = 0;
   for (const m of text.matchAll(/\$\{[^}]*\}/g)) {
