@@ -4,7 +4,7 @@
 // resolution) and writes that buffer's path into the config, so `tdfwd run` resumes where td-agent
 // stopped. A summary goes to stderr; exit 0, or 2 for a file that cannot be read or parsed.
 import type { Command } from 'commander';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
@@ -51,7 +51,10 @@ export function registerMigrate(program: Command): void {
           bufferPath = buffer.path;
         }
         const yaml = emitYaml(migration, { source: file, version: VERSION, ...(opts.out ? { out: opts.out } : {}), ...(bufferPath ? { bufferPath } : {}) });
-        if (opts.out) writeFileSync(opts.out, yaml, { mode: 0o600 });
+        if (opts.out) {
+          writeFileSync(opts.out, yaml, { mode: 0o600 });
+          chmodSync(opts.out, 0o600); // it may hold an API key; a replaced file keeps its mode otherwise
+        }
         else process.stdout.write(yaml);
         const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
         const real = (l: readonly { value: unknown }[]) => l.filter((e) => e.value !== null).length;
