@@ -4,14 +4,18 @@
 // resolution) and writes that buffer's path into the config, so `tdfwd run` resumes where td-agent
 // stopped. A summary goes to stderr; exit 0, or 2 for a file that cannot be read or parsed.
 import type { Command } from 'commander';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { BufferConfig } from '../config/types.js';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { convert } from '../migrate/convert.js';
 import { emitYaml } from '../migrate/emit-yaml.js';
 import { readFluentdConfig } from '../migrate/fluentd-config.js';
-import { importPositions } from '../migrate/import-positions.js';
+import { DaemonLock } from '../daemon/lock.js';
+import { openStore } from '../daemon/open-store.js';
+import { importPositions, readPositions } from '../migrate/import-positions.js';
+import type { PosFileRef } from '../migrate/model.js';
 import { action } from './action.js';
 import { loadForCommand } from './context.js';
 import { globalsOf } from './globals.js';
@@ -44,8 +48,7 @@ export function registerMigrate(program: Command): void {
           const buffer = loadForCommand(globalsOf(cmd)).config.buffer;
           if (migration.posFiles.length === 0) summary.push('no in_tail pos_file to import');
           else {
-            const r = await importPositions(migration.posFiles, buffer);
-            for (const p of r.problems) process.stderr.write(`tdfwd: ${p}\n`);
+            const r = await importIntoBuffer(migration.posFiles, buffer);
             summary.push(`imported ${r.imported} tail position${r.imported === 1 ? '' : 's'} into ${buffer.path}` + (r.kept ? ` (kept ${r.kept} tdfwd already had)` : ''));
           }
           bufferPath = buffer.path;
@@ -67,4 +70,22 @@ export function registerMigrate(program: Command): void {
         return 0;
       }),
     );
+}
+
+/** Reads the pos_files and saves their positions in the buffer, holding the daemon lock meanwhile. */
+async function importIntoBuffer(refs: readonly PosFileRef[], buffer: BufferConfig): Promise<{ imported: number; kept: number }> {
+  const { updates, problems } = readPositions(refs);
+  for (const p of problems) process.stderr.write(`tdfwd: ${p}\n`);
+  mkdirSync(buffer.path, { recursive: true, mode: 0o700 });
+  const lock = DaemonLock.acquire(buffer.path); // refuses while a daemon runs on this buffer
+  try {
+    const store = openStore(buffer);
+    try {
+      return importPositions(store, updates);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    lock.release();
+  }
 }
