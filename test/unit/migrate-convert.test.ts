@@ -133,4 +133,41 @@ describe('tdfwd migrate: conversion rules', () => {
     expect(yaml).not.toContain('hunter2');
     expect(yaml).toContain('password **** (no tdfwd equivalent)');
   });
+
+  it('out_forward without certificate checks, a periodic retry without randomness, and in_forward TLS without client certificates', () => {
+    const { yaml, tree } = migrateText(`
+<source>
+  @type forward
+  <transport tls>
+    cert_path /c.pem
+    private_key_path /k.pem
+    ca_path /ca.pem
+  </transport>
+</source>
+<match **>
+  @type forward
+  transport tls
+  tls_insecure_mode true
+  tls_client_cert_path /client.pem
+  tls_client_private_key_path /client.key
+  <server>
+    host 10.0.0.1
+  </server>
+  <buffer>
+    retry_type periodic
+    retry_wait 30s
+    retry_randomize false
+  </buffer>
+</match>
+`);
+    expect((tree.inputs as unknown[])[0]).toEqual({ type: 'forward', bind: '0.0.0.0', port: 24224, tls: { cert_file: '/c.pem', key_file: '/k.pem' } });
+    expect(yaml).toContain('ca_path /ca.pem (without client_cert_auth true fluentd does not check client certificates; tdfwd would)');
+    expect((tree.outputs as unknown[])[0]).toEqual({
+      type: 'forward',
+      match: '**',
+      servers: [{ host: '10.0.0.1', port: 24224 }],
+      tls: { verify: false, cert_file: '/client.pem', key_file: '/client.key' },
+      retry: { type: 'periodic', wait: '30s', randomize: 0 },
+    });
+  });
 });
