@@ -4,6 +4,7 @@ import { registerChunks } from './chunks.js';
 import { registerConfig } from './config-check.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerFlush } from './flush.js';
+import { registerMigrate } from './migrate.js';
 import { registerRun } from './run.js';
 import { registerSend } from './send.js';
 import { registerSimulate } from './simulate.js';
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerConfig(program);
   registerEndpoint(program);
   registerSimulate(program);
+  registerMigrate(program);
 }
