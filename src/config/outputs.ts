@@ -1,176 +1,24 @@
-// One schema per output type, discriminated on `type`, sharing the delivery keys (timeout, dedup
-// window, concurrency, retry). Each resolves to its camelCase type; `name` is filled in by the
-// caller from the output's position (`td.0`) when not given.
+// The output types: one schema per type, declared next to its code (src/outputs/<type>/config.ts),
+// discriminated on `type`; the keys they share are in output-common.ts. A new output type is one
+// schema file and one line in each list below. `name` is filled in by the loader from the output's
+// position (`td.0`) when not given.
 import { z } from 'zod';
-import type {
-  ConcurrencyConfig,
-  HttpOutputConfig,
-  RetryConfig,
-  StdoutOutputConfig,
-  TdOutputConfig,
-} from './types.js';
-import { choice, count, countOrNull, duration, flag, got, ratio, strict, text } from './keys.js';
-import { normalizeTdName, validTdName } from '../router/td-destination.js';
+import { tdOutputSchema } from '../outputs/td/config.js';
+import { httpOutputSchema } from '../outputs/http/config.js';
+import { stdoutOutputSchema } from '../outputs/stdout-config.js';
+import type { Named } from './output-common.js';
 
-export const DEFAULT_TD_ENDPOINT = 'https://api-import.treasuredata.com';
-
-/** An http(s) URL; a bare host (as TD_API_SERVER is often written) gets https://. No trailing slash. */
-export function normalizeEndpoint(raw: string): string | undefined {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
-  try {
-    const url = new URL(withScheme);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    return withScheme.replace(/\/+$/, '');
-  } catch {
-    return undefined;
-  }
-}
-
-function endpointUrl() {
-  return text().transform((v, ctx) => {
-    const url = normalizeEndpoint(v);
-    if (url === undefined) {
-      ctx.issues.push({ code: 'custom', message: `expected an http(s) URL (got ${got(v)})`, input: v });
-      return z.NEVER;
-    }
-    return url;
-  });
-}
-
-function fullUrl() {
-  return text().superRefine((v, ctx) => {
-    let ok = false;
-    try {
-      const url = new URL(v);
-      ok = url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      ok = false;
-    }
-    if (!ok) ctx.addIssue({ code: 'custom', message: `expected an http(s) URL like "https://host/path" (got ${got(v)})`, input: v });
-  });
-}
-
-const concurrency = strict({
-  max: count(8, 1, 1024).describe('most requests in flight to this output'),
-  adaptive: flag(true).describe('AIMD: start at 1 after recovery, grow by 1, shrink on 429/503/timeouts'),
-  decrease_ratio: ratio(0.5, 0, 1, { above: true }).describe('multiply concurrency by this on overload'),
-}).transform((c): ConcurrencyConfig => ({ max: c.max, adaptive: c.adaptive, decreaseRatio: c.decrease_ratio }));
-
-const retry = strict({
-  type: choice(['exponential', 'periodic'], 'exponential').describe('exponential backoff, or a fixed interval'),
-  wait: duration('1s', { positive: true }).describe('first wait, or the fixed interval'),
-  max_wait: duration('5m', { positive: true }).describe('cap on the wait, applied before jitter'),
-  jitter: choice(['full', 'equal', 'none'], 'full').describe('jitter of exponential waits'),
-  randomize: ratio(0.5, 0, 1).describe('± fraction applied to periodic waits'),
-  timeout: duration('72h', { positive: true }).describe('a chunk failing this long is parked'),
-  max_attempts: countOrNull(1).describe('park a chunk after this many attempts; null: no limit'),
-}).transform(
-  (r): RetryConfig => ({
-    type: r.type,
-    wait: r.wait,
-    maxWait: r.max_wait,
-    jitter: r.jitter,
-    randomize: r.randomize,
-    timeout: r.timeout,
-    maxAttempts: r.max_attempts,
-  }),
-);
-
-/** Keys every output has. */
-const common = {
-  name: text().optional().describe('shown in status and metrics; default <type>.<index>'),
-  match: text().describe('fluentd tag pattern: * one part, ** any parts, {a,b}'),
-  timeout: duration('60s', { positive: true }).describe('request timeout; after it the chunk is in doubt'),
-  dedup_window: duration('20m').describe("the endpoint's de-duplication window"),
-  concurrency: concurrency.prefault({}),
-  retry: retry.prefault({}),
-};
-
-type Common = { name?: string; match: string; timeout: number; dedup_window: number; concurrency: ConcurrencyConfig; retry: RetryConfig };
-type Unnamed<T> = Omit<T, 'name'> & { name: string | undefined };
-
-function resolveCommon(c: Common) {
-  return {
-    name: c.name,
-    match: c.match,
-    timeout: c.timeout,
-    dedupWindow: c.dedup_window,
-    concurrency: c.concurrency,
-    retry: c.retry,
-  };
-}
-
-/** A database or table name Treasure Data accepts as written (names from tags are normalized instead). */
-function tdName() {
-  return text().superRefine((v, ctx) => {
-    if (!validTdName(v)) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a Treasure Data name (3 to 255 characters of a-z, 0-9 and _); write "${normalizeTdName(v)}"`, input: v });
-    }
-  });
-}
-
-const td = strict({
-  type: z.literal('td'),
-  ...common,
-  endpoint: endpointUrl().prefault(DEFAULT_TD_ENDPOINT).describe('Streaming Import API base URL'),
-  apikey: z.string().describe('Treasure Data API key (write-only is enough)'),
-  database: tdName().optional().describe('default: <database> of the tag td.<database>.<table>'),
-  table: tdName().optional().describe('default: <table> of the tag td.<database>.<table>'),
-  auto_create_table: flag(true).describe('create a missing database/table on 404, then re-send'),
-}).transform(
-  (c): Unnamed<TdOutputConfig> => ({
-    type: 'td',
-    ...resolveCommon(c),
-    endpoint: c.endpoint,
-    apikey: c.apikey,
-    database: c.database,
-    table: c.table,
-    autoCreateTable: c.auto_create_table,
-  }),
-);
-
-/** Header values are strings; YAML numbers and switches (`X-Count: 5`) are taken as written. */
-const headerValue = z.unknown().transform((v, ctx) => {
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  ctx.issues.push({ code: 'custom', message: `expected a header value string (got ${got(v)})`, input: v });
-  return z.NEVER;
-});
-
-const headers = z.record(z.string(), headerValue);
-
-const http = strict({
-  type: z.literal('http'),
-  ...common,
-  url: fullUrl().describe('where chunks are sent'),
-  method: z
-    .string()
-    .transform((m) => m.toUpperCase())
-    .pipe(z.enum(['POST', 'PUT']))
-    .prefault('POST')
-    .describe('POST or PUT'),
-  format: choice(['ndjson', 'msgpack', 'json'], 'ndjson').describe('body encoding'),
-  compress: choice(['gzip', 'none'], 'gzip').describe('Content-Encoding of the body'),
-  headers: headers.prefault({}).describe('extra request headers; values of secret-looking names are masked'),
-}).transform(
-  (c): Unnamed<HttpOutputConfig> => ({
-    type: 'http',
-    ...resolveCommon(c),
-    url: c.url,
-    method: c.method,
-    format: c.format,
-    compress: c.compress,
-    headers: c.headers,
-  }),
-);
-
-const stdout = strict({
-  type: z.literal('stdout'),
-  ...common,
-  format: choice(['ndjson', 'json'], 'ndjson').describe('one JSON object per line, or a JSON array per chunk'),
-}).transform((c): Unnamed<StdoutOutputConfig> => ({ type: 'stdout', ...resolveCommon(c), format: c.format }));
+export { DEFAULT_TD_ENDPOINT, normalizeEndpoint } from '../outputs/td/config.js';
 
 export const OUTPUT_TYPES = ['td', 'http', 'stdout'] as const;
 
-export type UnnamedOutput = Unnamed<TdOutputConfig> | Unnamed<HttpOutputConfig> | Unnamed<StdoutOutputConfig>;
+export const outputSchema = z.discriminatedUnion('type', [
+  tdOutputSchema,
+  httpOutputSchema,
+  stdoutOutputSchema,
+]);
 
-export const outputSchema: z.ZodType<UnnamedOutput, unknown> = z.discriminatedUnion('type', [td, http, stdout]);
+/** An output as the file gives it: `name` may be unset. */
+export type UnnamedOutput = z.output<typeof outputSchema>;
+
+export type OutputConfig = Named<UnnamedOutput>;
