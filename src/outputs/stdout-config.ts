@@ -6,6 +6,7 @@ import { outputDelivery, outputHead, type Named } from '../config/output-common.
 export const stdoutOutputSchema = section({
   type: z.literal('stdout'),
   ...outputHead,
+  match: outputHead.match.meta({ example: 'debug.**' }),
   format: choice(['ndjson', 'json'], 'ndjson').describe('one JSON object per line, or a JSON array per chunk'),
   ...outputDelivery,
 }).describe('Records on standard output, for debugging a pipeline.');

@@ -18,7 +18,7 @@ export const tailInputSchema = section({
     .describe('globs of paths never to follow')
     .meta({ example: ['/var/log/app/*.gz'] }),
   tag: text().describe('tag given to every record read from these files').meta({ example: 'td.app.events' }),
-  format: parserFormat().describe('how a line becomes a record').meta({ example: 'json' }),
+  format: parserFormat().describe('how a line becomes a record: none | json | ltsv | nginx | apache2 | regexp:<pattern>').meta({ example: 'json' }),
   time_key: text().optional().describe('field holding the event time (number or date); else now').meta({ example: 'time' }),
   read_from_head: flag(false).describe('read a newly found file from its start instead of its end'),
   rotate_wait: duration('5s').describe('keep reading a rotated-away file this long'),

@@ -26,6 +26,7 @@ const headerValue = z.unknown().transform((v, ctx) => {
 export const httpOutputSchema = section({
   type: z.literal('http'),
   ...outputHead,
+  match: outputHead.match.meta({ example: 'app.**' }),
   url: fullUrl()
     .describe('where chunks are sent')
     .meta({ kind: 'url', example: 'https://collector.example/ingest' } satisfies KeyDoc),
@@ -34,7 +35,7 @@ export const httpOutputSchema = section({
     .transform((m) => m.toUpperCase())
     .pipe(z.enum(['POST', 'PUT']))
     .prefault('POST')
-    .describe('POST or PUT'),
+    .describe('HTTP method'),
   format: choice(['ndjson', 'msgpack', 'json'], 'ndjson').describe('body encoding'),
   compress: choice(['gzip', 'none'], 'gzip').describe('Content-Encoding of the body'),
   headers: z

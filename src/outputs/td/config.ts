@@ -51,6 +51,6 @@ export const tdOutputSchema = section({
   table: tdName().optional().describe('default: <table> of the tag td.<database>.<table>').meta({ example: 'events', commented: true }),
   auto_create_table: flag(true).describe('create a missing database/table on 404, then re-send'),
   ...outputDelivery,
-}).describe('Treasure Data Streaming Import, one request per chunk with the chunk key for de-duplication.');
+}).describe('Treasure Data Streaming Import: each chunk PUT with its key as unique_id, so a re-send is imported once.');
 
 export type TdOutputConfig = Named<z.output<typeof tdOutputSchema>>;
