@@ -66,8 +66,12 @@ function keyLines(name: string, schema: Schema, indent: string, where: string): 
   const key = declaredKey(schema);
   const shape = key.doc.kind === undefined ? shapeOf(key.inner) : undefined;
   if (shape !== undefined && !('example' in key.doc)) {
-    const head = withComment(`${indent}${name}:`, key.doc.description, indent);
-    return [...head, ...Object.entries(shape).flatMap(([k, s]) => keyLines(k, s, `${indent}  `, `${where}.${k}`))];
+    const children = Object.entries(shape).flatMap(([k, s]) => keyLines(k, s, `${indent}  `, `${where}.${k}`));
+    // A mapping with no key set (an optional `tls:` whose keys are all commented out) is commented
+    // out too: a bare `tls:` would be null.
+    const off = key.doc.commented === true || children.every((line) => line.trimStart().startsWith('#'));
+    const head = withComment(`${indent}${off ? '# ' : ''}${name}:`, key.doc.description, indent);
+    return [...head, ...children.map((line) => (off && !line.trimStart().startsWith('#') ? `${indent}# ${line.slice(indent.length)}` : line))];
   }
   const value = 'example' in key.doc ? key.doc.example : key.default?.value;
   if (value === undefined && !key.optional) {

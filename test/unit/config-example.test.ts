@@ -6,6 +6,7 @@ import { exampleConfig } from '../../src/config/example.js';
 import { declaredKey, elementOf, shapeOf, unionOptions, type Schema } from '../../src/config/key-docs.js';
 import { duration, section, text } from '../../src/config/keys.js';
 import { parseConfigText } from '../../src/config/load.js';
+import { renderConfig } from '../../src/config/render.js';
 import { fileSchema } from '../../src/config/schema.js';
 
 /** Every declared key of the file's schema, as `inputs[tail].rotate_wait`, with its schema. */
@@ -41,6 +42,30 @@ describe('examples/full.yaml', () => {
     const cfg = parseConfigText(exampleConfig(), { env: { HOME: '/h', TD_API_KEY: 'k' }, source: 'full.yaml', forDaemon: true });
     expect(cfg.inputs.map((i) => i.type)).toEqual(['stdin', 'tail', 'forward', 'http']);
     expect(cfg.outputs.map((o) => o.type)).toEqual(['td', 'http', 'stdout']);
+  });
+
+  it('config check renders back every key the example sets (a type whose rename misses a key would drop it)', () => {
+    const cfg = parseConfigText(exampleConfig(), { env: { HOME: '/h', TD_API_KEY: 'k' }, source: 'full.yaml' });
+    const paths = (node: unknown, at = ''): string[] =>
+      node !== null && typeof node === 'object' && !Array.isArray(node)
+        ? Object.entries(node).flatMap(([k, v]) => (k === 'headers' ? [`${at}.${k}`] : paths(v, `${at}.${k}`)))
+        : Array.isArray(node) && node.every((n) => n !== null && typeof n === 'object')
+          ? node.flatMap((n, i) => paths(n, `${at}[${i}]`))
+          : [at];
+    const rendered = new Set(paths(YAML.parse(renderConfig(cfg))));
+    const written = paths(YAML.parse(exampleConfig()));
+    expect(written.length).toBeGreaterThan(40);
+    expect(written.filter((p) => !rendered.has(p))).toEqual([]);
+  });
+
+  it('a mapping whose keys are all unset is commented out whole', () => {
+    const schema = section({
+      tls: section({ ca_file: text().optional().describe('a CA').meta({ example: '/ca.pem', commented: true }) })
+        .optional()
+        .describe('TLS'),
+    });
+    expect(exampleConfig(schema)).toContain('# tls:                          # TLS\n  # ca_file: /ca.pem            # a CA');
+    expect(YAML.parse(exampleConfig(schema))).toBeNull();
   });
 
   it('a commented example and an optional key without one are commented-out lines; a required key needs one', () => {
