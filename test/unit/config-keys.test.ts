@@ -1,6 +1,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { fileForm, declaredKey } from '../../src/config/key-docs.js';
+import { fileForm, declaredKey, unionOptions } from '../../src/config/key-docs.js';
+import { INPUT_TYPES, inputSchema } from '../../src/config/inputs.js';
+import { OUTPUT_TYPES, outputSchema } from '../../src/config/outputs.js';
 import { camelCase, duration, flag, secret, section, size, text } from '../../src/config/keys.js';
 
 describe('section: keys declared once in snake_case, resolved to camelCase', () => {
@@ -55,5 +57,12 @@ describe('fileForm: a resolved value back under the declared keys', () => {
   it("a key's metadata is read through its wrappers, the outermost first", () => {
     const key = declaredKey(duration('1s').optional().describe('outer').meta({ example: '2s' }));
     expect(key).toMatchObject({ doc: { kind: 'duration', description: 'outer', example: '2s' }, default: { value: '1s' }, optional: true });
+  });
+});
+
+describe('the type registries', () => {
+  it('each types list names the union members, in order', () => {
+    expect(unionOptions(inputSchema)?.options.map((o) => o.value)).toEqual([...INPUT_TYPES]);
+    expect(unionOptions(outputSchema)?.options.map((o) => o.value)).toEqual([...OUTPUT_TYPES]);
   });
 });
