@@ -3,14 +3,17 @@ import tseslint from 'typescript-eslint';
 
 const LAYERS = ['admin', 'buffer', 'cli', 'codec', 'config', 'core', 'daemon', 'delivery', 'endpoint', 'ingest', 'inputs', 'migrate', 'outputs', 'parsers', 'router', 'simulate'];
 
-/** One `no-restricted-imports` block per layer of src/, forbidding every layer it may not import. */
+/**
+ * One `no-restricted-imports` block per layer of src/, forbidding every layer it may not import.
+ * `!layer/file` forbids one part of an allowed layer; `+layer/glob` allows only those files of an
+ * otherwise forbidden layer (config's registry of the per-type schema files).
+ */
 function layerRules(allowed) {
   return Object.entries(allowed).map(([layer, may]) => {
-    // '+outputs:<regexp>': the files of a forbidden layer matching the regexp are allowed after all.
-    const excepted = may.filter((m) => m.startsWith('+')).map((m) => m.slice(1).split(':'));
-    const exceptedLayers = excepted.map(([l]) => l);
-    const forbidden = LAYERS.filter((l) => l !== layer && !may.includes(l) && !exceptedLayers.includes(l)).concat(may.filter((m) => m.startsWith('!')).map((m) => m.slice(1)));
+    const only = may.filter((m) => m.startsWith('+')).map((m) => m.slice(1));
+    const forbidden = LAYERS.filter((l) => l !== layer && !may.includes(l)).concat(may.filter((m) => m.startsWith('!')).map((m) => m.slice(1)));
     const allowed = may.filter((m) => !m.startsWith('!') && !m.startsWith('+'));
+    const up = (p) => [`../${p}`, `../../${p}`, `../../../${p}`];
     return {
       files: [`src/${layer}/**/*.ts`],
       rules: {
@@ -19,13 +22,13 @@ function layerRules(allowed) {
           {
             patterns: [
               {
-                group: forbidden.flatMap((l) => (l.includes('/') ? [`../${l}*`, `../../${l}*`, `../../../${l}*`] : [`../${l}/**`, `../../${l}/**`, `../../../${l}/**`])),
-                message: `src/${layer} may import ${allowed.length ? `only ${allowed.join(', ')}` : 'nothing of ours'}${may.some((m) => m.startsWith('!')) ? ` (not ${forbidden.filter((l) => l.includes('/')).join(', ')})` : ''} (the dependency directions in README "Development")`,
+                // a layer with allowed files excludes its files, not its folders: gitignore cannot
+                // re-include a file of an excluded folder
+                group: forbidden
+                  .flatMap((l) => (l.includes('/') ? up(`${l}*`) : up(only.some((g) => g.startsWith(`${l}/`)) ? `${l}/**/*.*` : `${l}/**`)))
+                  .concat(only.flatMap((glob) => up(`${glob}.js`).map((p) => `!${p}`))),
+                message: `src/${layer} may import ${allowed.length ? `only ${allowed.concat(only).join(', ')}` : 'nothing of ours'}${forbidden.some((l) => l.includes('/')) ? ` (not ${forbidden.filter((l) => l.includes('/')).join(', ')})` : ''} (the dependency directions in README "Development")`,
               },
-              ...excepted.map(([l, files]) => ({
-                regex: `^(\\.\\./)+${l}/(?!${files}$)`,
-                message: `src/${layer} may import from src/${l} only files matching ${files} (the dependency directions in README "Development")`,
-              })),
             ],
           },
         ],
@@ -53,8 +56,9 @@ export default tseslint.config(
     parsers: ['core'],
     router: ['core'],
     codec: ['core'],
-    // A type's schema lives next to its code and is registered in src/config's union (common.md).
-    config: ['core', 'parsers', 'router', '+outputs:[\\w-]+/config\\.js'],
+    // config gathers the per-type schemas (src/inputs/tail/config.ts, src/outputs/stdout-config.ts)
+    // into the file's schema; those files import only config's vocabulary (the rule below).
+    config: ['core', 'parsers', 'router', '+inputs/**/*config', '+outputs/**/*config'],
     buffer: ['core', 'config'],
     // ingest's encoders (line reader, inline encoder), never its writer: that one holds the buffer.
     inputs: ['core', 'config', 'parsers', 'codec', 'ingest', '!ingest/writer'],
@@ -64,6 +68,24 @@ export default tseslint.config(
     // td-agent.conf → YAML and pos_file reading; the CLI opens the buffer for --import-positions.
     migrate: ['core', 'inputs'],
   }),
+  // A type's schema file sits next to its code but is part of the config: it may import config, core,
+  // parsers and router, never the code beside it (config imports it, so that would be a cycle).
+  {
+    files: ['src/inputs/**/*config.ts', 'src/outputs/**/*config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\.?/(?!(\\.\\./)*(config|core|parsers|router)/)',
+              message: 'a config schema file (src/inputs/**/config.ts, src/outputs/**/config.ts) may import only config, core, parsers and router: src/config imports it (README "Adding a config key")',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['test/**/*.ts', 'bench/**/*.{ts,js}', 'scripts/**/*.js'],
     rules: {

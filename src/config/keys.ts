@@ -1,6 +1,9 @@
 // The vocabulary of config values: one helper per kind (duration, size, count, ratio, switch, choice),
 // each accepting what YAML or `${VAR}` expansion can produce (expansion always yields strings, so
-// `port: ${PORT}` must parse as a number) and saying what it expected when it cannot.
+// `port: ${PORT}` must parse as a number) and saying what it expected when it cannot. `section`
+// declares a mapping's keys once, in snake_case, and resolves it to camelCase; the `kind` metadata a
+// helper attaches (duration, size, secret, ...) is what `config check` renders and masks by
+// (key-docs.ts), and `example` / `commented` are what examples/full.yaml shows (example.ts).
 import { z } from 'zod';
 import { parseDuration, parseSize } from '../core/units.js';
 
@@ -33,6 +36,62 @@ export function strict<S extends z.core.$ZodLooseShape>(shape: S) {
   });
 }
 
+/**
+ * `read_from_head` → `readFromHead`, at the type level. Keys are lowercase words joined by `_`
+ * (section() checks), for which this and camelCase() agree.
+ */
+export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+/** An object type with its keys renamed by CamelCase (optional keys stay optional). */
+export type CamelKeys<T> = { [K in keyof T as K extends string ? CamelCase<K> : K]: T[K] };
+
+const SNAKE_KEY = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+export function camelCase<S extends string>(key: S): CamelCase<S> {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
+}
+
+/** Every declared key, renamed; an unset optional key is present with the value undefined. */
+function camelKeys<T extends object>(keys: readonly string[], value: T): CamelKeys<T> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[camelCase(k)] = (value as Record<string, unknown>)[k];
+  return out as CamelKeys<T>;
+}
+
+/**
+ * A config mapping: its keys declared once, in snake_case as written in YAML, unknown keys rejected
+ * (strict), resolved to the same keys in camelCase (`read_from_head` → `readFromHead`). A key's
+ * value is resolved by its own schema (defaults, units); nested mappings are sections of their own,
+ * and the keys of a free-form record (http headers) are left as written.
+ */
+export function section<S extends z.core.$ZodLooseShape>(shape: S) {
+  const keys = Object.keys(shape);
+  for (const key of keys) {
+    if (!SNAKE_KEY.test(key)) throw new Error(`config key "${key}" is not snake_case (lowercase words joined by _)`);
+  }
+  return strict(shape).transform((value) => camelKeys(keys, value));
+}
+
+/** How `config check` renders a resolved value (key-docs.ts): as written in the file, or masked. */
+export type KeyKind = 'duration' | 'size' | 'secret' | 'url' | 'headers';
+
+/**
+ * What a key says about itself besides its schema: `description` (zod's `.describe()`), `kind`, and
+ * for examples/full.yaml an `example` value (shown instead of the default; required keys need one)
+ * and `commented` (shown as a commented-out line, for keys best left unset).
+ */
+export interface KeyDoc {
+  description?: string;
+  kind?: KeyKind;
+  example?: unknown;
+  commented?: boolean;
+}
+
+/** Marks a string as a secret: masked by key in `config check`, and searched for in log lines. */
+export function secret<T extends z.ZodType<string | undefined>>(schema: T): T {
+  return schema.meta({ kind: 'secret' } satisfies KeyDoc);
+}
+
 /** Milliseconds, from "500ms" / "30s" / "5m" / "72h" or a bare number of seconds. */
 export function duration(def: string, opts: { positive?: boolean } = {}) {
   return z
@@ -43,7 +102,8 @@ export function duration(def: string, opts: { positive?: boolean } = {}) {
       if (opts.positive && ms <= 0) return invalid(ctx, v, `must be longer than 0 (got ${got(v)})`);
       return Math.round(ms);
     })
-    .prefault(def);
+    .prefault(def)
+    .meta({ kind: 'duration' } satisfies KeyDoc);
 }
 
 /** Bytes, from "512KiB" / "8MiB" / "2GiB" / "1GB" or a bare number of bytes. */
@@ -56,7 +116,8 @@ export function size(def: string) {
       if (bytes <= 0) return invalid(ctx, v, `must be larger than 0 (got ${got(v)})`);
       return bytes;
     })
-    .prefault(def);
+    .prefault(def)
+    .meta({ kind: 'size' } satisfies KeyDoc);
 }
 
 function toNumber(v: unknown): number | undefined {

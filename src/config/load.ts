@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { expandTree } from './expand.js';
 import { configError, problemsOf, type Problem } from './issues.js';
-import { DEFAULT_TD_ENDPOINT, normalizeEndpoint } from './outputs.js';
+import { DEFAULT_TD_ENDPOINT, normalizeEndpoint, outputSchema } from './outputs.js';
 import { fileSchema, type ParsedFile } from './schema.js';
 import { daemonProblems } from './daemon-rules.js';
 import { collectSecrets } from './secrets.js';
@@ -96,7 +96,7 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
     inputs: withFiles.inputs,
     outputs,
     admin: parsed.admin,
-    shutdownTimeout: parsed.shutdown_timeout,
+    shutdownTimeout: parsed.shutdownTimeout,
     secrets: collectSecrets(withFiles.inputs, outputs),
   };
 }
@@ -146,7 +146,7 @@ function nameOutputs(list: ParsedFile['outputs'], problems: Problem[]): OutputCo
       problems.push({ path: `outputs[${i}].name`, message: `"${name}" is already the name of outputs[${prior}]; give each output its own name` });
     }
     seen.set(name, i);
-    return { ...o, name } as OutputConfig;
+    return { ...o, name };
   });
 }
 
@@ -178,14 +178,14 @@ export function defaultConfig(env: NodeJS.ProcessEnv, bufferFlag?: string): Tdfw
   if (endpoint === undefined) {
     throw new ConfigError('', `TD_API_SERVER=${rawEndpoint} is not an http(s) URL or host name; fix or unset it`);
   }
-  const td = fileSchema.shape.outputs.parse([{ type: 'td', name: 'td', match: 'td.**', endpoint, apikey: env.TD_API_KEY ?? '' }]);
-  const outputs = td.map((o) => ({ ...o, name: o.name ?? 'td' }) as OutputConfig);
+  const td = outputSchema.parse({ type: 'td', name: 'td', match: 'td.**', endpoint, apikey: env.TD_API_KEY ?? '' });
+  const outputs: OutputConfig[] = [{ ...td, name: td.name ?? 'td' }];
   return {
     buffer: { ...parsed.buffer, path: resolveBufferDir({ flag: bufferFlag, env }) },
     inputs: [],
     outputs,
     admin: parsed.admin,
-    shutdownTimeout: parsed.shutdown_timeout,
+    shutdownTimeout: parsed.shutdownTimeout,
     secrets: collectSecrets([], outputs),
   };
 }

@@ -2,10 +2,13 @@
 // masked: what `tdfwd config check` prints. Without secrets it parses back to the same config.
 // Secret fields are masked by key, whatever their length; other values only lose the occurrences of
 // long secrets (see secrets.ts), so a short API key does not turn `match: "td.**"` into `****.**`.
+// The keys and their order are the schema's (key-docs.ts): a key declared there is rendered here.
 import YAML from 'yaml';
-import type { InputConfig, OutputConfig, TdfwdConfig } from './types.js';
+import type { TdfwdConfig } from './types.js';
+import { fileForm } from './key-docs.js';
+import type { KeyKind } from './keys.js';
+import { fileSchema } from './schema.js';
 import { isSecretHeader, maskSecret, maskSecrets } from './secrets.js';
-import { renderClientTls, renderServerTls } from './tls.js';
 
 const DURATION_UNITS: ReadonlyArray<[string, number]> = [
   ['h', 3_600_000],
@@ -55,88 +58,19 @@ function maskedUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)([^/?#@]+)@/i, (_, head: string) => `${head}****@`);
 }
 
-function input(i: InputConfig): Record<string, unknown> {
-  switch (i.type) {
-    case 'stdin':
-      return { type: i.type, tag: i.tag, format: i.format, time_key: i.timeKey };
-    case 'tail':
-      return {
-        type: i.type,
-        path: i.path,
-        exclude: i.exclude && i.exclude.length > 0 ? i.exclude : undefined,
-        tag: i.tag,
-        format: i.format,
-        time_key: i.timeKey,
-        read_from_head: i.readFromHead,
-        rotate_wait: durationText(i.rotateWait),
-        refresh_interval: durationText(i.refreshInterval),
-        max_line_size: sizeText(i.maxLineSize),
-        multiline_start: i.multilineStart,
-        multiline_flush_interval: durationText(i.multilineFlushInterval),
-      };
-    case 'forward':
-      return { type: i.type, bind: i.bind, port: i.port, shared_key: masked(i.sharedKey), self_hostname: i.selfHostname, tls: renderServerTls(i.tls) };
-    case 'http':
-      return { type: i.type, bind: i.bind, port: i.port, max_body_size: sizeText(i.maxBodySize) };
-  }
-}
-
-function output(o: OutputConfig): Record<string, unknown> {
-  const head = { type: o.type, name: o.name, match: o.match };
-  const tail = {
-    timeout: durationText(o.timeout),
-    dedup_window: durationText(o.dedupWindow),
-    concurrency: { max: o.concurrency.max, adaptive: o.concurrency.adaptive, decrease_ratio: o.concurrency.decreaseRatio },
-    retry: {
-      type: o.retry.type,
-      wait: durationText(o.retry.wait),
-      max_wait: durationText(o.retry.maxWait),
-      jitter: o.retry.jitter,
-      randomize: o.retry.randomize,
-      timeout: durationText(o.retry.timeout),
-      max_attempts: o.retry.maxAttempts,
-    },
-  };
-  switch (o.type) {
-    case 'td':
-      return {
-        ...head,
-        endpoint: o.endpoint,
-        apikey: masked(o.apikey),
-        database: o.database,
-        table: o.table,
-        auto_create_table: o.autoCreateTable,
-        proxy: o.proxy && maskedUrl(o.proxy),
-        tls: renderClientTls(o.tls),
-        ...tail,
-      };
-    case 'http':
-      return {
-        ...head,
-        url: maskedUrl(o.url),
-        method: o.method,
-        format: o.format,
-        compress: o.compress,
-        headers: maskedHeaders(o.headers),
-        proxy: o.proxy && maskedUrl(o.proxy),
-        tls: renderClientTls(o.tls),
-        ...tail,
-      };
-    case 'stdout':
-      return { ...head, format: o.format, ...tail };
-    case 'forward':
-      return {
-        ...head,
-        servers: o.servers,
-        shared_key: masked(o.sharedKey),
-        self_hostname: o.selfHostname,
-        require_ack_response: o.requireAckResponse,
-        ack_response_timeout: durationText(o.ackResponseTimeout),
-        compress: o.compress,
-        heartbeat_interval: durationText(o.heartbeatInterval),
-        tls: o.tls && { ca_file: o.tls.caFile, verify: o.tls.verify, cert_file: o.tls.certFile, key_file: o.tls.keyFile },
-        ...tail,
-      };
+/** A value of a key with a kind, as the file writes it. */
+function leafText(kind: KeyKind, value: unknown): unknown {
+  switch (kind) {
+    case 'duration':
+      return typeof value === 'number' ? durationText(value) : value;
+    case 'size':
+      return typeof value === 'number' ? sizeText(value) : value;
+    case 'secret':
+      return typeof value === 'string' ? masked(value) : value;
+    case 'url':
+      return typeof value === 'string' ? maskedUrl(value) : value;
+    case 'headers':
+      return value !== null && typeof value === 'object' ? maskedHeaders(value as Record<string, string>) : value;
   }
 }
 
@@ -153,21 +87,5 @@ function clean(node: unknown, secrets: readonly string[]): unknown {
 }
 
 export function renderConfig(cfg: TdfwdConfig): string {
-  const b = cfg.buffer;
-  const doc = {
-    buffer: {
-      path: b.path,
-      chunk_limit_size: sizeText(b.chunkLimitSize),
-      chunk_limit_records: b.chunkLimitRecords,
-      flush_interval: durationText(b.flushInterval),
-      total_limit_size: sizeText(b.totalLimitSize),
-      overflow_action: b.overflowAction,
-      sync: b.sync,
-    },
-    inputs: cfg.inputs.map(input),
-    outputs: cfg.outputs.map(output),
-    admin: { listen: cfg.admin.listen },
-    shutdown_timeout: durationText(cfg.shutdownTimeout),
-  };
-  return YAML.stringify(clean(doc, cfg.secrets), { lineWidth: 0 });
+  return YAML.stringify(clean(fileForm(fileSchema, cfg, leafText), cfg.secrets), { lineWidth: 0 });
 }

@@ -1,15 +1,18 @@
 // The whole file's schema: buffer, inputs, outputs, admin, shutdown_timeout. Parsing it yields the
-// resolved config minus what needs the outside world (the buffer directory's precedence, secrets).
+// resolved config minus what needs the outside world (the buffer directory's precedence, output
+// names, secrets): the loader (load.ts) adds those.
 import { z } from 'zod';
-import type { AdminConfig, BufferConfig, InputConfig } from './types.js';
-import { choice, count, duration, got, size, strict, text } from './keys.js';
+import { choice, count, duration, got, section, size, text } from './keys.js';
 import { inputSchema } from './inputs.js';
-import { outputSchema, type UnnamedOutput } from './outputs.js';
+import { outputSchema } from './outputs.js';
 
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:24220';
 
-const buffer = strict({
-  path: text().optional().describe('directory holding buffer.db; relative paths are from the config file'),
+export const bufferSchema = section({
+  path: text()
+    .optional()
+    .describe('directory holding buffer.db; relative paths are from the config file; overridden by --buffer and TDFWD_BUFFER; default $XDG_STATE_HOME/tdfwd, else ~/.local/state/tdfwd')
+    .meta({ example: '/var/lib/tdfwd' }),
   chunk_limit_size: size('8MiB').describe('seal a chunk at this size...'),
   chunk_limit_records: count(100_000, 1).describe('...or this many records...'),
   flush_interval: duration('10s', { positive: true }).describe('...or this age (timer jittered ±10%)'),
@@ -18,17 +21,7 @@ const buffer = strict({
     'what a full buffer does to new data',
   ),
   sync: choice(['full', 'normal'], 'full').describe('SQLite synchronous mode'),
-}).transform(
-  (b): Omit<BufferConfig, 'path'> & { path: string | undefined } => ({
-    path: b.path,
-    chunkLimitSize: b.chunk_limit_size,
-    chunkLimitRecords: b.chunk_limit_records,
-    flushInterval: b.flush_interval,
-    totalLimitSize: b.total_limit_size,
-    overflowAction: b.overflow_action,
-    sync: b.sync,
-  }),
-);
+});
 
 /** "host:port" (IPv6 as "[::1]:port"), or null / "off" / false to disable the admin server. */
 function listenAddress() {
@@ -50,22 +43,16 @@ function listenAddress() {
     .prefault(DEFAULT_ADMIN_LISTEN);
 }
 
-const admin = strict({
+export const adminSchema = section({
   listen: listenAddress().describe('GET /metrics, GET /api/status, POST /api/flush; off disables'),
-}).transform((a): AdminConfig => ({ listen: a.listen }));
+});
 
-export const fileSchema = strict({
-  buffer: buffer.prefault({}),
+export const fileSchema = section({
+  buffer: bufferSchema.prefault({}),
   inputs: z.array(inputSchema).prefault([]),
   outputs: z.array(outputSchema).prefault([]),
-  admin: admin.prefault({}),
+  admin: adminSchema.prefault({}),
   shutdown_timeout: duration('10s').describe('on SIGTERM, deliver for up to this long, then exit'),
 });
 
-export interface ParsedFile {
-  buffer: Omit<BufferConfig, 'path'> & { path: string | undefined };
-  inputs: InputConfig[];
-  outputs: UnnamedOutput[];
-  admin: AdminConfig;
-  shutdown_timeout: number;
-}
+export type ParsedFile = z.output<typeof fileSchema>;

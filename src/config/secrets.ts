@@ -6,6 +6,13 @@
 // (log lines, the other config values) is masked by searching for the secret's value, and only for
 // secrets of at least MIN_SEARCHED_LENGTH characters: a 2-character key like `td` would otherwise
 // turn every `td.**` and `td.web` into `****` and hide the text without protecting anything.
+//
+// The secret fields are the keys declared with a secret `kind` (keys.ts: secret(), and the http
+// output's url and headers): a new key marked secret() is collected and masked with no change here.
+import { inputSchema } from './inputs.js';
+import { fileForm } from './key-docs.js';
+import type { KeyKind } from './keys.js';
+import { outputSchema } from './outputs.js';
 import type { InputConfig, OutputConfig } from './types.js';
 
 /** Header names whose values are credentials. */
@@ -24,27 +31,24 @@ export const MIN_SEARCHED_LENGTH = 8;
  */
 export function collectSecrets(inputs: readonly InputConfig[], outputs: readonly OutputConfig[]): string[] {
   const found = new Set<string>();
-  for (const input of inputs) {
-    if (input.type === 'forward' && input.sharedKey) found.add(input.sharedKey);
-  }
-  for (const output of outputs) {
-    if (output.type === 'td' && output.apikey) found.add(output.apikey);
-    if ((output.type === 'td' || output.type === 'http') && output.proxy) {
-      const proxyPassword = urlPassword(output.proxy);
-      if (proxyPassword) found.add(proxyPassword);
-    }
-    if (output.type === 'forward' && output.sharedKey) found.add(output.sharedKey);
-    if (output.type === 'http') {
-      for (const [name, value] of Object.entries(output.headers)) {
-        if (!isSecretHeader(name) || !value) continue;
-        found.add(value);
-        const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value)?.[1];
-        if (credential) found.add(credential);
-      }
-      const password = urlPassword(output.url);
+  const collect = (kind: KeyKind, value: unknown): unknown => {
+    if (kind === 'secret' && typeof value === 'string' && value) found.add(value);
+    if (kind === 'url' && typeof value === 'string') {
+      const password = urlPassword(value);
       if (password) found.add(password);
     }
-  }
+    if (kind === 'headers' && value !== null && typeof value === 'object') {
+      for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+        if (!isSecretHeader(name) || typeof v !== 'string' || !v) continue;
+        found.add(v);
+        const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(v)?.[1];
+        if (credential) found.add(credential);
+      }
+    }
+    return value;
+  };
+  for (const input of inputs) fileForm(inputSchema, input, collect);
+  for (const output of outputs) fileForm(outputSchema, output, collect);
   return [...found];
 }
 

@@ -7,14 +7,14 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Problem } from './issues.js';
-import { flag, got, strict, text } from './keys.js';
+import { flag, got, strict, text, type KeyDoc } from './keys.js';
 
 /** Client side: what an output trusts and presents. */
 export const clientTlsSchema = strict({
-  ca_file: text().optional().describe('PEM CA certificate(s) trusted in addition to the system roots'),
+  ca_file: text().optional().describe('PEM CA certificate(s) trusted in addition to the system roots').meta({ example: '/etc/ssl/private-ca.pem', commented: true }),
   verify: flag(true).describe("check the server's certificate and name; false: no check (warned at start)"),
-  cert_file: text().optional().describe('client certificate (PEM) for mutual TLS, with key_file'),
-  key_file: text().optional().describe('private key (PEM, unencrypted) of cert_file'),
+  cert_file: text().optional().describe('client certificate (PEM) for mutual TLS, with key_file').meta({ example: '/etc/tdfwd/client.pem', commented: true }),
+  key_file: text().optional().describe('private key (PEM, unencrypted) of cert_file').meta({ example: '/etc/tdfwd/client.key', commented: true }),
 })
   .superRefine((c, ctx) => pairProblem(c.cert_file, c.key_file, ctx))
   .transform((c) => ({ caFile: c.ca_file, verify: c.verify, certFile: c.cert_file, keyFile: c.key_file }));
@@ -23,9 +23,9 @@ export type ClientTlsConfig = z.output<typeof clientTlsSchema>;
 
 /** Server side (forward input): its certificate, and the CA client certificates must be signed by. */
 export const serverTlsSchema = strict({
-  cert_file: text().describe('server certificate (PEM; may include the intermediate chain)'),
-  key_file: text().describe('private key (PEM, unencrypted) of cert_file'),
-  ca_file: text().optional().describe('when set, clients must present a certificate signed by this CA (PEM)'),
+  cert_file: text().describe('server certificate (PEM; may include the intermediate chain)').meta({ example: '/etc/tdfwd/server.pem', commented: true }),
+  key_file: text().describe('private key (PEM, unencrypted) of cert_file').meta({ example: '/etc/tdfwd/server.key', commented: true }),
+  ca_file: text().optional().describe('when set, clients must present a certificate signed by this CA (PEM)').meta({ example: '/etc/tdfwd/clients-ca.pem', commented: true }),
 }).transform((c) => ({ certFile: c.cert_file, keyFile: c.key_file, caFile: c.ca_file }));
 
 export type ServerTlsConfig = z.output<typeof serverTlsSchema>;
@@ -37,7 +37,13 @@ export const proxySchema = z
     if (v === 'off' || proxyUrlProblem(v) === null) return;
     ctx.addIssue({ code: 'custom', message: `${proxyUrlProblem(v)} (got ${got(maskUserInfo(v))}); or write off for a direct connection`, input: v });
   })
-  .describe('http(s)://[user:password@]host:port, or off; default: HTTPS_PROXY / HTTP_PROXY, NO_PROXY honoured');
+  .describe('http(s)://[user:password@]host:port, or off; default: HTTPS_PROXY / HTTP_PROXY, NO_PROXY honoured')
+  .meta({ kind: 'url', example: 'http://proxy.internal:3128', commented: true } satisfies KeyDoc);
+
+/** The keys of the outputs that open connections (td, http, forward): `proxy` is for HTTP ones only. */
+export const outputTlsKey = {
+  tls: clientTlsSchema.optional().describe('ca_file, verify, cert_file, key_file (off when not set: system roots, verify on)'),
+};
 
 export type ProxySetting = z.output<typeof proxySchema>;
 

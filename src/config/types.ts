@@ -1,128 +1,30 @@
 // The resolved configuration: what the rest of tdfwd consumes after the YAML file, `${VAR}` expansion,
-// defaults and flags have been applied. Durations are milliseconds, sizes are bytes.
-import type { OverflowAction, SyncMode } from '../core/buffer-policy.js';
-import type { ClientTlsConfig, ProxySetting, ServerTlsConfig } from './tls.js';
-import type { ForwardOutputConfig } from '../outputs/forward/config.js';
+// defaults and flags have been applied. Durations are milliseconds, sizes are bytes. Each type is
+// derived from its schema (z.output), declared once next to its code; this file only gathers them,
+// plus what the loader adds (the resolved buffer directory, output names, the secrets).
+import type { z } from 'zod';
+import type { InputConfig } from './inputs.js';
+import type { OutputConfig } from './outputs.js';
+import type { adminSchema, bufferSchema } from './schema.js';
 
-export type { ForwardOutputConfig };
+export type { ParserFormat } from './parser-format.js';
+export type { StdinInputConfig } from '../inputs/stdin-config.js';
+export type { TailInputConfig } from '../inputs/tail/config.js';
+export type { ForwardInputConfig } from '../inputs/forward/config.js';
+export type { HttpInputConfig } from '../inputs/http/config.js';
+export type { InputConfig } from './inputs.js';
+export type { TdOutputConfig } from '../outputs/td/config.js';
+export type { HttpOutputConfig } from '../outputs/http/config.js';
+export type { StdoutOutputConfig } from '../outputs/stdout-config.js';
+export type { ForwardOutputConfig } from '../outputs/forward/config.js';
+export type { ClientTlsConfig, ProxySetting, ServerTlsConfig } from './tls.js';
+export type { OutputConfig } from './outputs.js';
+export type { ConcurrencyConfig, JitterMode, RetryConfig, RetryType } from './output-common.js';
 
-export type ParserFormat = string; // none | json | ltsv | nginx | apache2 | regexp:<pattern>
+/** The buffer section, its directory resolved (flag > TDFWD_BUFFER > buffer.path > XDG default). */
+export type BufferConfig = Omit<z.output<typeof bufferSchema>, 'path'> & { path: string };
 
-export interface BufferConfig {
-  path: string;
-  chunkLimitSize: number;
-  chunkLimitRecords: number;
-  flushInterval: number;
-  totalLimitSize: number;
-  overflowAction: OverflowAction;
-  sync: SyncMode;
-}
-
-export interface StdinInputConfig {
-  type: 'stdin';
-  tag: string;
-  format: ParserFormat;
-  timeKey?: string;
-}
-
-export interface TailInputConfig {
-  type: 'tail';
-  /** The loader always resolves this to a list. */
-  path: string | string[];
-  /** The loader always resolves this to a list (empty when not set). */
-  exclude?: string[];
-  tag: string;
-  format: ParserFormat;
-  timeKey?: string;
-  readFromHead: boolean;
-  rotateWait: number;
-  refreshInterval: number;
-  maxLineSize: number;
-  multilineStart?: string;
-  multilineFlushInterval: number;
-}
-
-export interface ForwardInputConfig {
-  type: 'forward';
-  bind: string;
-  port: number;
-  sharedKey?: string;
-  selfHostname: string;
-  /** Set: the port speaks TLS (and with caFile, requires client certificates). */
-  tls?: ServerTlsConfig | undefined;
-}
-
-export interface HttpInputConfig {
-  type: 'http';
-  bind: string;
-  port: number;
-  maxBodySize: number;
-}
-
-export type InputConfig = StdinInputConfig | TailInputConfig | ForwardInputConfig | HttpInputConfig;
-
-export type RetryType = 'exponential' | 'periodic';
-export type JitterMode = 'full' | 'equal' | 'none';
-
-export interface RetryConfig {
-  type: RetryType;
-  wait: number;
-  maxWait: number;
-  jitter: JitterMode;
-  randomize: number;
-  timeout: number;
-  maxAttempts: number | null;
-}
-
-export interface ConcurrencyConfig {
-  max: number;
-  adaptive: boolean;
-  decreaseRatio: number;
-}
-
-interface OutputCommon {
-  name: string;
-  match: string;
-  timeout: number;
-  dedupWindow: number;
-  concurrency: ConcurrencyConfig;
-  retry: RetryConfig;
-}
-
-export interface TdOutputConfig extends OutputCommon {
-  type: 'td';
-  endpoint: string;
-  apikey: string;
-  database?: string;
-  table?: string;
-  autoCreateTable: boolean;
-  /** A proxy URL or 'off'; undefined: from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
-  proxy?: ProxySetting | undefined;
-  tls?: ClientTlsConfig | undefined;
-}
-
-export interface HttpOutputConfig extends OutputCommon {
-  type: 'http';
-  url: string;
-  method: 'POST' | 'PUT';
-  format: 'ndjson' | 'msgpack' | 'json';
-  compress: 'gzip' | 'none';
-  headers: Record<string, string>;
-  /** A proxy URL or 'off'; undefined: from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
-  proxy?: ProxySetting | undefined;
-  tls?: ClientTlsConfig | undefined;
-}
-
-export interface StdoutOutputConfig extends OutputCommon {
-  type: 'stdout';
-  format: 'ndjson' | 'json';
-}
-
-export type OutputConfig = TdOutputConfig | HttpOutputConfig | StdoutOutputConfig | ForwardOutputConfig;
-
-export interface AdminConfig {
-  listen: string | null;
-}
+export type AdminConfig = z.output<typeof adminSchema>;
 
 export interface TdfwdConfig {
   buffer: BufferConfig;

@@ -3,55 +3,50 @@
 // schema; registered with one line in src/config/outputs.ts.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { clientTlsSchema, type ClientTlsConfig } from '../../config/tls.js';
-import { choice, count, duration, flag, port, strict, text } from '../../config/keys.js';
-import { common, resolveCommon, type Unnamed } from '../../config/output-common.js';
+import { outputTlsKey, type ClientTlsConfig } from '../../config/tls.js';
+import { choice, count, duration, flag, port, secret, section, text } from '../../config/keys.js';
+import { outputDelivery, outputHead, type Named } from '../../config/output-common.js';
 
-const server = strict({
+const server = section({
   host: text().describe('aggregator host name or address'),
   port: port(24224).describe('its forward port'),
   weight: count(60, 1, 1000).describe('share of the chunks it gets among the servers that are up'),
   standby: flag(false).describe('used only when no non-standby server is up'),
-}).transform((s) => ({ host: s.host, port: s.port, weight: s.weight, standby: s.standby }));
+});
 
 /** The same client `tls` keys as the td and http outputs (src/config/tls.ts). */
-export const forwardTls = clientTlsSchema;
-
 export type ForwardTlsConfig = ClientTlsConfig;
 
-export const forwardOutputSchema = strict({
+export const forwardOutputSchema = section({
   type: z.literal('forward'),
-  ...common,
+  ...outputHead,
+  match: outputHead.match.meta({ example: '**' }),
   servers: z
     .array(server)
     .min(1)
-    .describe('aggregators: weighted choice per chunk among those up; standby ones only when no other is up'),
-  shared_key: text().optional().describe('HELO/PING/PONG handshake key, as the server has it'),
-  self_hostname: text().optional().describe('hostname sent in the handshake; default: this host'),
+    .describe('aggregators: weighted choice per chunk among those up; standby ones only when no other is up')
+    .meta({ example: [{ host: 'agg1.internal', port: 24224, weight: 60 }, { host: 'agg2.internal', port: 24224, standby: true }] }),
+  shared_key: secret(text())
+    .optional()
+    .describe('HELO/PING/PONG handshake key, as the server has it')
+    .meta({ example: '${FORWARD_KEY:-change-me-forward-key}', commented: true }),
+  self_hostname: text()
+    .prefault(() => hostname())
+    .describe('hostname sent in the handshake; default: this host')
+    .meta({ example: 'web-1', commented: true }),
   require_ack_response: flag(true).describe('wait for {ack: chunk id}; false: done once written'),
   ack_response_timeout: duration('190s', { positive: true }).describe('no ack this long after writing: in doubt, re-sent with the same chunk id'),
   compress: choice(['gzip', 'none'], 'gzip').describe('gzip: CompressedPackedForward; none: PackedForward'),
   heartbeat_interval: duration('1s', { positive: true }).describe('TCP connect probe of each server; a failing one is skipped'),
-  tls: forwardTls.optional().describe('connect with TLS (off when not set)'),
+  ...outputTlsKey,
+  ...outputDelivery,
 })
   .superRefine((c, ctx) => {
     if (c.servers.length > 0 && c.servers.every((s) => s.standby)) {
       ctx.addIssue({ code: 'custom', path: ['servers'], message: 'every server is a standby: mark at least one without standby: true' });
     }
   })
-  .transform((c) => ({
-    type: 'forward' as const,
-    ...resolveCommon(c),
-    servers: c.servers,
-    sharedKey: c.shared_key,
-    selfHostname: c.self_hostname ?? hostname(),
-    requireAckResponse: c.require_ack_response,
-    ackResponseTimeout: c.ack_response_timeout,
-    compress: c.compress,
-    heartbeatInterval: c.heartbeat_interval,
-    tls: c.tls,
-  }));
+  .describe('The fluent forward protocol to aggregators (fluentd, Fluent Bit, another tdfwd): one CompressedPackedForward frame per chunk, the chunk key as ack id.');
 
-export type ForwardOutputConfig = Omit<z.output<typeof forwardOutputSchema>, 'name'> & { name: string };
-export type UnnamedForwardOutputConfig = Unnamed<ForwardOutputConfig>;
+export type ForwardOutputConfig = Named<z.output<typeof forwardOutputSchema>>;
 export type ForwardServerConfig = ForwardOutputConfig['servers'][number];
