@@ -12,7 +12,7 @@ import { flag, got, strict, text, type KeyDoc } from './keys.js';
 /** Client side: what an output trusts and presents. */
 export const clientTlsSchema = strict({
   ca_file: text().optional().describe('PEM CA certificate(s) trusted in addition to the system roots').meta({ example: '/etc/ssl/private-ca.pem', commented: true }),
-  verify: flag(true).describe("check the server's certificate and name; false: no check (warned at start)"),
+  verify: flag(true).describe("check the server's certificate and name; false: no check (warned at start)").meta({ commented: true }),
   cert_file: text().optional().describe('client certificate (PEM) for mutual TLS, with key_file').meta({ example: '/etc/tdfwd/client.pem', commented: true }),
   key_file: text().optional().describe('private key (PEM, unencrypted) of cert_file').meta({ example: '/etc/tdfwd/client.key', commented: true }),
 })
