@@ -139,7 +139,8 @@ export class Appender {
         st.deleteChunk.run(oldest.id);
         st.bumpCounter.run('dropped_chunks', 1);
         st.bumpCounter.run('dropped_records', oldest.records);
-        total -= oldest.stored_bytes;
+        // A fan-out copy frees its shared payload only with the last copy: measure again.
+        total = st.totalStored.get()?.n ?? 0;
       }
       if (total + incoming <= limit) return null;
     }

@@ -23,7 +23,7 @@ export class Leases {
     this.#c = c;
   }
 
-  /** Tags that have queued chunks (so a caller can match them against output patterns). */
+  /** Tags that have queued chunks routed by tag (so a caller can match them against output patterns). */
   queuedTags(): string[] {
     return this.#c.st.queuedTags.all().map((r) => r.tag);
   }
@@ -43,29 +43,32 @@ export class Leases {
   }
 
   /**
-   * Lease up to `limit` queued chunks of the given tags, in-doubt chunks first, then oldest first.
-   * Each lease counts an attempt. The payload is read outside the write transaction.
+   * Lease up to `limit` queued chunks of the given tags (those routed by tag) and, with `copies`, the
+   * fan-out copies of its tags given to its output; in-doubt chunks first, then oldest first. Each
+   * lease counts an attempt. The payload is read outside the write transaction.
    */
-  lease(limit: number, tags: readonly string[], leaseMs: number): SealedChunk[] {
+  lease(limit: number, tags: readonly string[], leaseMs: number, copies?: { output: string; tags: readonly string[] }): SealedChunk[] {
     const c = this.#c;
     c.assertOpen();
-    if (limit <= 0 || tags.length === 0) return [];
+    const copyTags = copies?.tags ?? [];
+    if (limit <= 0 || (tags.length === 0 && copyTags.length === 0)) return [];
     const now = c.now();
-    const placeholders = tags.map(() => '?').join(',');
+    const list = (n: number): string => Array.from({ length: n }, () => '?').join(',');
     const pick = c.db.prepare<unknown[], { id: number }>(
-      `SELECT id FROM chunks WHERE state = 'queued' AND tag IN (${placeholders})
+      `SELECT id FROM chunks WHERE state = 'queued'
+         AND ((output IS NULL AND tag IN (${list(tags.length)})) OR (output = ? AND tag IN (${list(copyTags.length)})))
        ORDER BY in_doubt_since IS NULL, in_doubt_since, created_at, id LIMIT ?`,
     );
     const ids: number[] = [];
     c.immediate(() => {
-      for (const row of pick.all(...tags, limit)) {
+      for (const row of pick.all(...tags, copies?.output ?? null, ...copyTags, limit)) {
         if (c.st.takeLease.run(c.owner, now + leaseMs, now, now, row.id).changes === 1) ids.push(row.id);
       }
     });
     const out: SealedChunk[] = [];
     for (const id of ids) {
       const row = c.st.chunkById.get(id);
-      const payload = c.st.payloadOf.get(id)?.data;
+      const payload = c.st.payloadOf.get(id, id)?.data;
       if (!row || !payload) {
         this.park(id, 'the sealed payload is missing from the buffer');
         continue;
@@ -98,7 +101,7 @@ export class Leases {
     return c.guard(() => c.st.park.run(reason, c.now(), id, c.owner).changes === 1);
   }
 
-  /** Replace a leased chunk by sealed halves (a 413 split), in one transaction. */
+  /** Replace a leased chunk by sealed halves (a 413 split), in one transaction; a copy's halves stay its output's. */
   split(parent: SealedChunk, halves: readonly SealedHalf[]): number[] {
     const c = this.#c;
     const ids: number[] = [];
@@ -108,7 +111,7 @@ export class Leases {
       c.st.deleteChunk.run(parent.id);
       const now = c.now();
       for (const h of halves) {
-        const id = Number(c.st.insertSealed.run(h.key, parent.tag, h.records, h.rawBytes, h.payload.length, parent.createdAt, now, parent.key).lastInsertRowid);
+        const id = Number(c.st.insertSealed.run(h.key, parent.tag, h.records, h.rawBytes, h.payload.length, parent.createdAt, now, parent.key, row.output).lastInsertRowid);
         c.st.insertPayload.run(id, h.payload);
         ids.push(id);
       }

@@ -37,7 +37,7 @@ export class Operator {
   /** The stored bytes of a chunk: its payload once sealed, else its records (parts concatenated, inflated). */
   chunkData(id: number): { sealed: boolean; data: Buffer } | undefined {
     const { st } = this.#c;
-    const payload = st.payloadOf.get(id);
+    const payload = st.payloadOf.get(id, id);
     if (payload) return { sealed: true, data: payload.data };
     const parts = st.partsOf.all(id).map((r) => {
       const part = storedPart(r);

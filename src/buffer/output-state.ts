@@ -10,6 +10,14 @@ export interface BufferStats {
   parkedRecords: number;
   storedBytes: number;
   oldestPendingCreatedAt: number | null;
+  /** Fan-out copies (routing: copy) by the output they go to (absent from stats made elsewhere: none). */
+  copies?: Record<string, CopyCounts>;
+}
+
+export interface CopyCounts {
+  queued: number;
+  inflight: number;
+  parked: number;
 }
 
 export interface RecordedOutputState {
@@ -59,11 +67,9 @@ export class OutputStateBook {
     let pendingRecords = 0;
     let pendingBytes = 0;
     let parkedRecords = 0;
-    let storedBytes = 0;
     let oldest: number | null = null;
     for (const r of this.#c.st.countsByState.all()) {
       chunks[r.state] = r.chunks;
-      storedBytes += r.stored;
       if (r.state === 'parked') {
         parkedRecords += r.records;
         continue;
@@ -72,6 +78,13 @@ export class OutputStateBook {
       pendingBytes += r.raw;
       if (oldest === null || r.oldest < oldest) oldest = r.oldest;
     }
-    return { chunks, pendingRecords, pendingBytes, parkedRecords, storedBytes, oldestPendingCreatedAt: oldest };
+    // A payload shared by fan-out copies counts once.
+    const storedBytes = this.#c.st.totalStored.get()?.n ?? 0;
+    const copies: Record<string, CopyCounts> = {};
+    for (const r of this.#c.st.copiesByOutput.all()) {
+      const counts = (copies[r.output] ??= { queued: 0, inflight: 0, parked: 0 });
+      if (r.state === 'queued' || r.state === 'inflight' || r.state === 'parked') counts[r.state] += r.chunks;
+    }
+    return { chunks, pendingRecords, pendingBytes, parkedRecords, storedBytes, oldestPendingCreatedAt: oldest, copies };
   }
 }

@@ -25,6 +25,10 @@ export interface ChunkRow {
   parked_at: number | null;
   lease_owner: string | null;
   lease_expires: number | null;
+  /** A fan-out copy's output (routing: copy); null: routed by tag when leased. */
+  output: string | null;
+  /** The shared_payloads row holding a fan-out copy's payload; null: its own payloads row. */
+  shared_payload: number | null;
 }
 
 /** A chunk_parts row: raw_len and crc are set when data is a deflate segment. */
@@ -94,7 +98,10 @@ export function prepare(db: Db) {
     growChunk: s<[number, number, number, number]>(
       `UPDATE chunks SET records = records + ?, raw_bytes = raw_bytes + ?, stored_bytes = stored_bytes + ? WHERE id = ?`,
     ),
-    totalStored: s<[], { n: number }>(`SELECT total(stored_bytes) AS n FROM chunks`),
+    // A payload shared by fan-out copies counts once.
+    totalStored: s<[], { n: number }>(
+      `SELECT (SELECT total(stored_bytes) FROM chunks WHERE shared_payload IS NULL) + (SELECT total(bytes) FROM shared_payloads) AS n`,
+    ),
     oldestDroppable: s<[], DroppableRow>(`SELECT id, records, stored_bytes FROM chunks WHERE state IN ('queued', 'sealing') ORDER BY created_at, id LIMIT 1`),
     upsertPosition: s<[string, string | null, number, number]>(
       `INSERT INTO positions (source, inode, offset, updated_at) VALUES (?, ?, ?, ?)
@@ -126,7 +133,10 @@ export function prepare(db: Db) {
     deleteParts: s<[number]>(`DELETE FROM chunk_parts WHERE chunk_id = ?`),
 
     // -- lease and deliver
-    queuedTags: s<[], { tag: string }>(`SELECT DISTINCT tag FROM chunks WHERE state = 'queued'`),
+    queuedTags: s<[], { tag: string }>(`SELECT DISTINCT tag FROM chunks WHERE state = 'queued' AND output IS NULL`),
+    queuedCopies: s<[], { output: string; tag: string }>(
+      `SELECT DISTINCT output, tag FROM chunks WHERE state = 'queued' AND output IS NOT NULL ORDER BY output, tag`,
+    ),
     inflightChunks: s<[], LeaseRow & { lease_owner: string; lease_expires: number }>(`SELECT id, lease_owner, lease_expires FROM chunks WHERE state = 'inflight'`),
     reclaim: s<[number, number, string]>(
       `UPDATE chunks SET state = 'queued', lease_owner = NULL, lease_expires = NULL,
@@ -138,7 +148,12 @@ export function prepare(db: Db) {
               first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?
        WHERE id = ? AND state = 'queued'`,
     ),
-    payloadOf: s<[number], { data: Buffer }>(`SELECT data FROM payloads WHERE chunk_id = ?`),
+    // Its own payload, or the one its fan-out copies share (the chunk id given twice).
+    payloadOf: s<[number, number], { data: Buffer }>(
+      `SELECT data FROM payloads WHERE chunk_id = ?
+       UNION ALL SELECT s.data FROM chunks c JOIN shared_payloads s ON s.id = c.shared_payload WHERE c.id = ?
+       LIMIT 1`,
+    ),
     chunkById: s<[number], ChunkRow>(`SELECT * FROM chunks WHERE id = ?`),
     chunkByKey: s<[string], ChunkRow>(`SELECT * FROM chunks WHERE key = ?`),
     // A range on the unique key's index: every key starting with a lowercase hex prefix (given twice).
@@ -166,9 +181,21 @@ export function prepare(db: Db) {
               lease_owner = NULL, lease_expires = NULL
        WHERE id = ? AND state = 'inflight' AND lease_owner = ?`,
     ),
-    insertSealed: s<[string, string, number, number, number, number, number, string]>(
-      `INSERT INTO chunks (key, tag, state, records, raw_bytes, stored_bytes, created_at, sealed_at, parent_key)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+    insertSealed: s<[string, string, number, number, number, number, number, string, string | null]>(
+      `INSERT INTO chunks (key, tag, state, records, raw_bytes, stored_bytes, created_at, sealed_at, parent_key, output)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+
+    // -- fan-out (routing: copy)
+    unassignedOfTag: s<[string], ChunkRow>(`SELECT * FROM chunks WHERE state = 'queued' AND output IS NULL AND tag = ? ORDER BY id`),
+    sharePayload: s<[number]>(`INSERT INTO shared_payloads (bytes, data) SELECT length(data), data FROM payloads WHERE chunk_id = ?`),
+    deletePayload: s<[number]>(`DELETE FROM payloads WHERE chunk_id = ?`),
+    assignOutput: s<[string, number, number]>(
+      `UPDATE chunks SET output = ?, shared_payload = ? WHERE id = ? AND state = 'queued' AND output IS NULL`,
+    ),
+    insertCopy: s<[string, string, number, number, number, number, number | null, string, string, number]>(
+      `INSERT INTO chunks (key, tag, state, records, raw_bytes, stored_bytes, created_at, sealed_at, parent_key, output, shared_payload)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     deleteChunk: s<[number]>(`DELETE FROM chunks WHERE id = ?`),
     unpark: s<[number]>(
@@ -181,6 +208,9 @@ export function prepare(db: Db) {
     countsByState: s<[], StateCountRow>(
       `SELECT state, count(*) AS chunks, total(records) AS records, total(raw_bytes) AS raw, total(stored_bytes) AS stored,
               min(created_at) AS oldest FROM chunks GROUP BY state`,
+    ),
+    copiesByOutput: s<[], { output: string; state: ChunkState; chunks: number }>(
+      `SELECT output, state, count(*) AS chunks FROM chunks WHERE output IS NOT NULL GROUP BY output, state`,
     ),
     listChunks: s<[string | null, string | null, number], ChunkRow>(
       `SELECT * FROM chunks WHERE (? IS NULL OR state = ?) ORDER BY id LIMIT ?`,

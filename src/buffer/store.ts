@@ -1,8 +1,8 @@
 // The SQLite chunk buffer: the one durable place where events live between their source and the
 // endpoint. ChunkStore is a facade over one connection (context.ts) and the parts that each do one
 // job: append.ts (append, chunk limits, overflow), seal.ts (the seal queue), leases.ts (leases and
-// their ends), operator.ts (`tdfwd chunks`), positions.ts (tail positions), output-state.ts (counters,
-// output state, stats). Statements and their row types are in statements.ts, the schema in
+// their ends), fan-out.ts (one delivery row per output under `routing: copy`), operator.ts
+// (`tdfwd chunks`), positions.ts (tail positions), output-state.ts (counters, output state, stats). Statements and their row types are in statements.ts, the schema in
 // migrations.ts.
 //
 // Invariants
@@ -24,6 +24,10 @@
 //   a reclaimed chunk is "in doubt", since the dead attempt may have reached the endpoint.
 // - Nothing is deleted except by delivery, `tdfwd chunks drop`, or the `drop_oldest_chunk` overflow
 //   action (counted).
+// - Under `routing: copy` a queued chunk whose tag several outputs match is fanned out: one row per
+//   output (`output` set), each with its own key, state and retries, sharing one payload
+//   (shared_payloads) that is deleted with the last of them. A row with `output` NULL is routed by its
+//   tag when leased; a row with `output` set is leased only by that output.
 //
 // States: open → sealing → queued ⇄ inflight → (deleted) ; inflight → parked → queued (chunks retry)
 //
@@ -38,7 +42,9 @@
 // - queued: sealed_at set; the payload in `payloads`, the parts deleted, stored_bytes its length;
 //   lease_* NULL. attempts, first_attempt_at, last_attempt_at, last_error and in_doubt_since stay from
 //   earlier attempts (in-doubt chunks are leased first, by in_doubt_since). parent_key is set on the
-//   halves of a split chunk (their keys derive from it).
+//   halves of a split chunk (their keys derive from it) and on fan-out copies (theirs derive from it
+//   and the output's name); output and shared_payload are set on fan-out rows (the first keeps the
+//   chunk's key).
 // - inflight: lease_owner (host:pid:nonce) and lease_expires; leasing bumps attempts, sets
 //   last_attempt_at and, the first time, first_attempt_at. release sets last_error (and in_doubt_since
 //   if the attempt ended in doubt); unlease and reclaim set in_doubt_since only.
@@ -51,6 +57,7 @@ import type { EncodedPart, PositionUpdate, StoredPart } from '../core/sink.js';
 import { Appender, type AppendResult, type BufferLimits } from './append.js';
 import { StoreContext } from './context.js';
 import { openDb, type SyncMode } from './db.js';
+import { FanOut } from './fan-out.js';
 import { Leases, type SealedHalf } from './leases.js';
 import { Operator } from './operator.js';
 import { OutputStateBook, type BufferStats, type RecordedOutputState } from './output-state.js';
@@ -89,6 +96,7 @@ export class ChunkStore {
   readonly #seals: SealQueue;
   readonly #appender: Appender;
   readonly #leases: Leases;
+  readonly #fanOut: FanOut;
   readonly #operator: Operator;
   readonly #positions: Positions;
   readonly #book: OutputStateBook;
@@ -100,6 +108,7 @@ export class ChunkStore {
     this.#seals = new SealQueue(this.#c, opts.compress);
     this.#appender = new Appender(this.#c, this.#seals, opts.sync ?? 'full', opts.limits);
     this.#leases = new Leases(this.#c);
+    this.#fanOut = new FanOut(this.#c);
     this.#operator = new Operator(this.#c, opts.inflate);
     this.#positions = new Positions(this.#c);
     this.#book = new OutputStateBook(this.#c);
@@ -187,8 +196,8 @@ export class ChunkStore {
     return this.#leases.reclaim();
   }
 
-  lease(limit: number, tags: readonly string[], leaseMs: number): SealedChunk[] {
-    return this.#leases.lease(limit, tags, leaseMs);
+  lease(limit: number, tags: readonly string[], leaseMs: number, copies?: { output: string; tags: readonly string[] }): SealedChunk[] {
+    return this.#leases.lease(limit, tags, leaseMs, copies);
   }
 
   ack(id: number): boolean {
@@ -209,6 +218,16 @@ export class ChunkStore {
 
   split(parent: SealedChunk, halves: readonly SealedHalf[]): number[] {
     return this.#leases.split(parent, halves);
+  }
+
+  // ---- fan-out: routing copy (fan-out.ts) --------------------------------------------------------
+
+  queuedCopies(): { output: string; tag: string }[] {
+    return this.#fanOut.queuedCopies();
+  }
+
+  fanOut(tag: string, outputs: readonly string[]): number {
+    return this.#fanOut.fanOut(tag, outputs);
   }
 
   // ---- inspect and act: tdfwd chunks (operator.ts) ------------------------------------------------

@@ -81,7 +81,7 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
       });
     }
   });
-  if (opts.forDaemon === true) problems.push(...daemonProblems(parsed.inputs, outputs));
+  if (opts.forDaemon === true) problems.push(...daemonProblems(parsed.inputs, outputs, parsed.routing));
   if (problems.length > 0) throw configError(problems);
 
   const baseDir = opts.baseDir ?? dirname(resolve(opts.source));
@@ -94,6 +94,7 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
     outputs,
     admin: parsed.admin,
     shutdownTimeout: parsed.shutdown_timeout,
+    routing: parsed.routing,
     secrets: collectSecrets(parsed.inputs, outputs),
   };
 }
@@ -183,6 +184,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, bufferFlag?: string): Tdfw
     outputs,
     admin: parsed.admin,
     shutdownTimeout: parsed.shutdown_timeout,
+    routing: parsed.routing,
     secrets: collectSecrets([], outputs),
   };
 }

@@ -140,6 +140,7 @@ export function renderConfig(cfg: TdfwdConfig): string {
     },
     inputs: cfg.inputs.map(input),
     outputs: cfg.outputs.map(output),
+    routing: cfg.routing,
     admin: { listen: cfg.admin.listen },
     shutdown_timeout: durationText(cfg.shutdownTimeout),
   };

@@ -1,10 +1,11 @@
-// The whole file's schema: buffer, inputs, outputs, admin, shutdown_timeout. Parsing it yields the
+// The whole file's schema: buffer, inputs, outputs, routing, admin, shutdown_timeout. Parsing it yields the
 // resolved config minus what needs the outside world (the buffer directory's precedence, secrets).
 import { z } from 'zod';
 import type { AdminConfig, BufferConfig, InputConfig } from './types.js';
 import { choice, count, duration, got, size, strict, text } from './keys.js';
 import { inputSchema } from './inputs.js';
 import { outputSchema, type UnnamedOutput } from './outputs.js';
+import { ROUTINGS, type Routing } from '../router/router.js';
 
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:24220';
 
@@ -58,6 +59,7 @@ export const fileSchema = strict({
   buffer: buffer.prefault({}),
   inputs: z.array(inputSchema).prefault([]),
   outputs: z.array(outputSchema).prefault([]),
+  routing: choice(ROUTINGS, 'first_match').describe('first_match: a tag goes to the first output that matches it; copy: to every one'),
   admin: admin.prefault({}),
   shutdown_timeout: duration('10s').describe('on SIGTERM, deliver for up to this long, then exit'),
 });
@@ -68,4 +70,5 @@ export interface ParsedFile {
   outputs: UnnamedOutput[];
   admin: AdminConfig;
   shutdown_timeout: number;
+  routing: Routing;
 }

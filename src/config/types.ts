@@ -1,6 +1,7 @@
 // The resolved configuration: what the rest of tdfwd consumes after the YAML file, `${VAR}` expansion,
 // defaults and flags have been applied. Durations are milliseconds, sizes are bytes.
 import type { OverflowAction, SyncMode } from '../core/buffer-policy.js';
+import type { Routing } from '../router/router.js';
 
 export type ParserFormat = string; // none | json | ltsv | nginx | apache2 | regexp:<pattern>
 
@@ -118,6 +119,8 @@ export interface TdfwdConfig {
   outputs: OutputConfig[];
   admin: AdminConfig;
   shutdownTimeout: number;
+  /** first_match: a tag's chunks go to the first output that matches; copy: every matching output gets a copy. */
+  routing: Routing;
   /** Strings to mask in logs and `config check` (API keys, shared keys, header values). */
   secrets: string[];
 }
