@@ -172,6 +172,55 @@ describe('routing: copy', () => {
   });
 });
 
+describe('ChunkStore.fanOut', () => {
+  it('makes one row per output sharing one payload, counted once against total_limit_size; a split copy stays its output\'s', async () => {
+    const t = tempDir('tdfwd-fanout-');
+    const store = openStore(t.dir, { chunkLimitRecords: PER_CHUNK });
+    cleanups.push(async () => {
+      await store.close();
+      t.cleanup();
+    });
+    const records = Array.from({ length: PER_CHUNK }, (_, i) => ({ time: 1, seq: i }));
+    store.append([{ tag: TAG, data: encodeRecords(records), records: records.length }]);
+    store.append([{ tag: 'other.tag', data: encodeRecords(records), records: records.length }]);
+    await store.sealOpen();
+    const before = store.stats().storedBytes;
+    const [chunk] = store.listChunks('queued').filter((c) => c.tag === TAG);
+
+    expect(store.fanOut(TAG, ['a', 'b', 'c'])).toBe(1);
+    expect(store.fanOut(TAG, ['a', 'b', 'c'])).toBe(0); // already given to its outputs
+    const rows = store.listChunks(null).filter((c) => c.tag === TAG);
+    expect(rows.map((c) => [c.key, c.output, c.parent_key])).toEqual([
+      [chunk!.key, 'a', null],
+      [copyChunkKey(chunk!.key, 'b'), 'b', chunk!.key],
+      [copyChunkKey(chunk!.key, 'c'), 'c', chunk!.key],
+    ]);
+    expect(store.stats().storedBytes).toBe(before); // the payload is stored once
+    expect(store.queuedTags()).toEqual(['other.tag']);
+    expect(store.queuedCopies()).toEqual([
+      { output: 'a', tag: TAG },
+      { output: 'b', tag: TAG },
+      { output: 'c', tag: TAG },
+    ]);
+
+    // Leases take only the copies of the output asked for; tags route the rest.
+    expect(store.lease(10, [], 60_000, { output: 'b', tags: ['other.tag'] })).toEqual([]);
+    const [b] = store.lease(10, [], 60_000, { output: 'b', tags: [TAG] });
+    expect(b).toMatchObject({ key: copyChunkKey(chunk!.key, 'b'), records: PER_CHUNK, attempts: 1 });
+    expect(store.lease(10, [TAG], 60_000)).toEqual([]); // no row of TAG is routed by tag any more
+    const halves = ([0, 1] as const).map((i) => ({ key: `${i}`.repeat(32), records: PER_CHUNK / 2, rawBytes: 1, payload: Buffer.from([i]) }));
+    expect(store.split(b!, halves)).toHaveLength(2);
+    expect(store.listChunks(null).filter((c) => c.parent_key === b!.key).map((c) => c.output)).toEqual(['b', 'b']);
+
+    const [a] = store.lease(10, [], 60_000, { output: 'a', tags: [TAG] });
+    expect(store.ack(a!.id)).toBe(true);
+    expect(store.chunkData(store.chunkByKey(copyChunkKey(chunk!.key, 'c'))!.id)?.sealed).toBe(true);
+    const [c] = store.lease(10, [], 60_000, { output: 'c', tags: [TAG] });
+    expect(store.ack(c!.id)).toBe(true); // the last row sharing the payload: freed
+    expect(store.stats().storedBytes).toBe(before - chunk!.stored_bytes + 2);
+  });
+});
+
 describe('routing: first_match (the default)', () => {
   it('sends each chunk to the first matching output only', async () => {
     const a = await collector(200);
