@@ -172,6 +172,22 @@ describe('routing: copy', () => {
   });
 });
 
+describe('copies for an output no longer configured', () => {
+  it('stay buffered and are reported as unrouted by a drain, which delivers the rest', async () => {
+    const a = await collector(200);
+    const b = await collector(200);
+    cleanups.push(a.close, b.close);
+    const { store, engine } = await setup(a, b, 'copy');
+    expect(store.fanOut(TAG, ['a', 'gone'])).toBe(CHUNKS); // as a config with an output "gone" did
+    const result = await engine.drain(10_000);
+    expect(result.complete).toBe(true);
+    expect(result.unrouted).toEqual([`${TAG} (copies for output gone, which is not configured)`]);
+    expect(a.imported()).toHaveLength(CHUNKS);
+    expect(b.requests).toEqual([]); // b gets no copy: the chunks were already given to their outputs
+    expect(store.listChunks(null).map((c) => c.output)).toEqual(['gone', 'gone', 'gone']);
+  });
+});
+
 describe('ChunkStore.fanOut', () => {
   it('makes one row per output sharing one payload, counted once against total_limit_size; a split copy stays its output\'s', async () => {
     const t = tempDir('tdfwd-fanout-');
