@@ -63,4 +63,24 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE chunk_parts ADD COLUMN raw_len INTEGER;
   ALTER TABLE chunk_parts ADD COLUMN crc INTEGER;
   `,
+  // 4: fan-out (`routing: copy`). A chunk whose tag several outputs match becomes one row per output,
+  // each with its own key, state and retries (`output` names the one output that delivers it; NULL:
+  // routed by tag when leased), sharing one payload in shared_payloads. The payload is deleted with
+  // the last row that uses it (the trigger), so it stays while any copy is queued, in flight or parked.
+  `
+  ALTER TABLE chunks ADD COLUMN output TEXT;
+  ALTER TABLE chunks ADD COLUMN shared_payload INTEGER;
+  CREATE TABLE shared_payloads (
+    id    INTEGER PRIMARY KEY,
+    bytes INTEGER NOT NULL,
+    data  BLOB    NOT NULL
+  );
+  CREATE INDEX chunks_by_shared_payload ON chunks (shared_payload) WHERE shared_payload IS NOT NULL;
+  CREATE INDEX chunks_by_output ON chunks (output, state) WHERE output IS NOT NULL;
+  CREATE TRIGGER shared_payload_freed AFTER DELETE ON chunks
+    WHEN old.shared_payload IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chunks WHERE shared_payload = old.shared_payload)
+  BEGIN
+    DELETE FROM shared_payloads WHERE id = old.shared_payload;
+  END;
+  `,
 ];

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DB_FILE } from '../buffer/db.js';
+import { copyChunkKey } from '../buffer/fan-out.js';
 import type { ChunkRow } from '../buffer/statements.js';
 import type { ChunkStore } from '../buffer/store.js';
 import { decodeRecords, gunzipPayload } from '../codec/msgpack.js';
@@ -25,6 +26,8 @@ export interface ChunkJson {
   key: string;
   tag: string;
   state: string;
+  /** The output a fan-out copy (routing: copy) goes to; null: the first output matching its tag. */
+  output: string | null;
   records: number;
   bytes: number;
   stored_bytes: number;
@@ -46,7 +49,7 @@ export function registerChunks(program: Command): void {
 
   chunks
     .command('list')
-    .description('list chunks: id, key, tag, state, records, bytes, attempts, age, last error or park reason')
+    .description('list chunks: id, key, tag, state, output, records, bytes, attempts, age, last error or park reason')
     .option('--state <state>', `only chunks in this state (${CHUNK_STATES.join(', ')})`)
     .option('--json', 'machine-readable JSON')
     .action(
@@ -207,6 +210,7 @@ function toJson(r: ChunkRow, now: number): ChunkJson {
     key: r.key,
     tag: r.tag,
     state: r.state,
+    output: r.output,
     records: r.records,
     bytes: r.raw_bytes,
     stored_bytes: r.stored_bytes,
@@ -226,12 +230,13 @@ function toJson(r: ChunkRow, now: number): ChunkJson {
 
 function renderList(rows: readonly ChunkRow[], now: number): string {
   if (rows.length === 0) return 'no chunks\n';
-  const head = ['ID', 'KEY', 'TAG', 'STATE', 'RECORDS', 'BYTES', 'ATTEMPTS', 'AGE', 'LAST ERROR / PARK REASON'];
+  const head = ['ID', 'KEY', 'TAG', 'STATE', 'OUTPUT', 'RECORDS', 'BYTES', 'ATTEMPTS', 'AGE', 'LAST ERROR / PARK REASON'];
   const table = rows.map((r) => [
     String(r.id),
     r.key.slice(0, 12),
     r.tag,
     r.state,
+    r.output ?? '-',
     String(r.records),
     formatBytes(r.raw_bytes),
     String(r.attempts),
@@ -247,9 +252,10 @@ function renderShow(r: ChunkRow, records: readonly unknown[], now: number): stri
   const ago = (ms: number | null): string => (ms === null ? '-' : `${new Date(ms).toISOString()} (${formatDuration(now - ms)} ago)`);
   const lines = [
     `chunk       ${r.id}`,
-    `key         ${r.key}${r.parent_key ? `  (split from ${r.parent_key})` : ''}`,
+    `key         ${r.key}${r.parent_key ? `  (${isCopy(r) ? 'copy of' : 'split from'} ${r.parent_key})` : ''}`,
     `tag         ${r.tag}`,
     `state       ${r.state}`,
+    `output      ${r.output ?? '- (the first output matching the tag)'}`,
     `records     ${r.records}`,
     `bytes       ${formatBytes(r.raw_bytes)} raw, ${formatBytes(r.stored_bytes)} stored`,
     `created     ${ago(r.created_at)}`,
@@ -270,4 +276,9 @@ function renderShow(r: ChunkRow, records: readonly unknown[], now: number): stri
 function oneLine(s: string): string {
   const t = s.replace(/\s+/g, ' ');
   return t.length > 100 ? `${t.slice(0, 99)}…` : t;
+}
+
+/** A fan-out copy's key derives from the chunk it copies (its parent_key); a split half's does not. */
+function isCopy(r: ChunkRow): boolean {
+  return r.output !== null && r.parent_key !== null && r.key === copyChunkKey(r.parent_key, r.output);
 }

@@ -46,6 +46,7 @@ export async function runFlush(ctx: CommandContext, opts: FlushOptions): Promise
       random: systemRandom,
       observer: combineObservers(progress, deliveryLog(say), persistOutputState(store, outputs.map((o) => ({ name: o.name, concurrency: 1 })))),
       pollMs: 200,
+      routing: ctx.config.routing,
       ...(filter ? { tagFilter: filter } : {}),
     });
     const sigint = new AbortController();

@@ -43,7 +43,7 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
     throw err;
   }
   const ctx = loadForCommand(globalsOf(cmd));
-  const undeliverable = tagDestinationProblem(opts.tag, ctx.config.outputs); // before anything is buffered: exit 2
+  const undeliverable = tagDestinationProblem(opts.tag, ctx.config.outputs, ctx.config.routing); // before anything is buffered: exit 2
   if (undeliverable !== null) throw new UsageError(`--tag: ${undeliverable}`);
   const store = openStore(ctx.config.buffer);
   const writer = new BufferWriter(store, { onBlocked: (m) => process.stderr.write(`tdfwd send: ${m} (run \`tdfwd flush\` or the daemon)\n`) });

@@ -58,6 +58,11 @@ function render(j: StatusJson, missing: boolean, now = Date.now()): string {
         (o.next_attempt_at ?? '-').padEnd(26) + asOf(o, now),
     );
   }
+  const copies = j.outputs.filter((o) => o.copies);
+  if (copies.length > 0) {
+    lines.push('', 'copies (routing: copy), by output:');
+    for (const o of copies) lines.push(`  ${o.name.padEnd(14)}queued ${o.copies?.queued ?? 0}  inflight ${o.copies?.inflight ?? 0}  parked ${o.copies?.parked ?? 0}`);
+  }
   const idle = j.outputs.filter((o) => o.state === 'idle');
   if (idle.length > 0) lines.push('', `idle: left ${idle.map((o) => `${o.name} in ${o.last_state ?? '?'}`).join(', ')} and no process is delivering; \`tdfwd flush\` or the daemon tries again`);
   if (j.outputs.some((o) => o.state === 'unknown')) lines.push('', 'unknown: no attempt has reached that output yet');

@@ -3,9 +3,10 @@
 // these rules apply only where a daemon will run it: `tdfwd run`, its reloads and `config check`.
 import type { Problem } from './issues.js';
 import { tagDestinationProblem } from './tag-routes.js';
+import type { Routing } from '../router/router.js';
 import type { InputConfig, OutputConfig } from './types.js';
 
-export function daemonProblems(inputs: readonly InputConfig[], outputs: readonly OutputConfig[]): Problem[] {
+export function daemonProblems(inputs: readonly InputConfig[], outputs: readonly OutputConfig[], routing: Routing = 'first_match'): Problem[] {
   const problems: Problem[] = [];
   if (inputs.length === 0) {
     problems.push({
@@ -16,7 +17,7 @@ export function daemonProblems(inputs: readonly InputConfig[], outputs: readonly
   inputs.forEach((input, i) => {
     if (input.type !== 'stdin' && input.type !== 'tail') return; // forward, http: tags come with the data
     if (input.type === 'tail' && input.tag.includes('*')) return; // expands to each file's path
-    const problem = tagDestinationProblem(input.tag, outputs);
+    const problem = tagDestinationProblem(input.tag, outputs, routing);
     if (problem !== null) problems.push({ path: `inputs[${i}].tag`, message: problem });
   });
   return problems;

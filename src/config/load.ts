@@ -85,7 +85,7 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
       });
     }
   });
-  if (opts.forDaemon === true) problems.push(...daemonProblems(withFiles.inputs, outputs));
+  if (opts.forDaemon === true) problems.push(...daemonProblems(withFiles.inputs, outputs, parsed.routing));
   if (problems.length > 0) throw configError(problems);
 
   return {
@@ -97,6 +97,7 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
     outputs,
     admin: parsed.admin,
     shutdownTimeout: parsed.shutdownTimeout,
+    routing: parsed.routing,
     secrets: collectSecrets(withFiles.inputs, outputs),
   };
 }
@@ -186,6 +187,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, bufferFlag?: string): Tdfw
     outputs,
     admin: parsed.admin,
     shutdownTimeout: parsed.shutdownTimeout,
+    routing: parsed.routing,
     secrets: collectSecrets([], outputs),
   };
 }

@@ -1,10 +1,11 @@
-// The whole file's schema: buffer, inputs, outputs, admin, shutdown_timeout. Parsing it yields the
-// resolved config minus what needs the outside world (the buffer directory's precedence, output
+// The whole file's schema: buffer, inputs, outputs, routing, admin, shutdown_timeout. Parsing it yields
+// the resolved config minus what needs the outside world (the buffer directory's precedence, output
 // names, secrets): the loader (load.ts) adds those.
 import { z } from 'zod';
 import { choice, count, duration, got, section, size, text } from './keys.js';
 import { inputSchema } from './inputs.js';
 import { outputSchema } from './outputs.js';
+import { ROUTINGS } from '../router/router.js';
 
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:24220';
 
@@ -51,6 +52,7 @@ export const fileSchema = section({
   buffer: bufferSchema.prefault({}),
   inputs: z.array(inputSchema).prefault([]),
   outputs: z.array(outputSchema).prefault([]),
+  routing: choice(ROUTINGS, 'first_match').describe('first_match: a tag goes to the first output that matches it; copy: to every one'),
   admin: adminSchema.prefault({}),
   shutdown_timeout: duration('10s').describe('on SIGTERM, deliver for up to this long, then exit'),
 });

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { InputConfig } from './inputs.js';
 import type { OutputConfig } from './outputs.js';
 import type { adminSchema, bufferSchema } from './schema.js';
+import type { Routing } from '../router/router.js';
 
 export type { ParserFormat } from './parser-format.js';
 export type { StdinInputConfig } from '../inputs/stdin-config.js';
@@ -32,6 +33,8 @@ export interface TdfwdConfig {
   outputs: OutputConfig[];
   admin: AdminConfig;
   shutdownTimeout: number;
+  /** first_match: a tag's chunks go to the first output that matches; copy: every matching output gets a copy. */
+  routing: Routing;
   /** Strings to mask in logs and `config check` (API keys, shared keys, header values). */
   secrets: string[];
 }

@@ -289,7 +289,7 @@ export class Daemon {
 
   /** What a config changes outside the pipeline: buffer limits, log masking, routing. */
   #apply(config: TdfwdConfig): void {
-    Object.assign(this.#store.limits, {
+    this.#store.setLimits({
       chunkLimitSize: config.buffer.chunkLimitSize,
       chunkLimitRecords: config.buffer.chunkLimitRecords,
       totalLimitSize: config.buffer.totalLimitSize,

@@ -68,6 +68,7 @@ export class Pipeline {
       random: systemRandom,
       observer: combineObservers(deps.observer),
       pollMs: 1000,
+      routing: config.routing,
     });
     this.inputs = config.inputs.map((cfg, i) => this.#createInput(cfg, `${cfg.type}.${i}`, `inputs[${i}]`));
   }

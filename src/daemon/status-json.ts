@@ -53,6 +53,8 @@ export interface OutputStatusJson {
   last_state?: string;
   inflight?: number;
   consecutive_failures?: number;
+  /** Fan-out copies waiting for this output (routing: copy), by state; absent when it has none. */
+  copies?: { queued: number; inflight: number; parked: number };
 }
 
 export function statusJson(
@@ -89,6 +91,7 @@ export function statusJson(
         ...(state === 'idle' && st ? { last_state: st.state } : {}),
         ...(st?.inflight !== undefined ? { inflight: st.inflight } : {}),
         ...(st?.consecutive_failures !== undefined ? { consecutive_failures: st.consecutive_failures } : {}),
+        ...(s?.copies?.[o.name] ? { copies: s.copies[o.name] } : {}),
       };
     }),
   };

@@ -2,9 +2,15 @@
 // to run it: `start()` for the daemon (runs until stop) and `drain()` for `tdfwd flush` (runs until no
 // deliverable chunk is left, or the timeout). The only module that sees both the buffer (through
 // DeliveryQueue) and the outputs.
+//
+// Routing: a queued chunk is either routed by its tag when leased (`routing: first_match`: the first
+// output whose match accepts it; `copy`: the one output that does, when only one does) or is a fan-out
+// copy given to one output. Under `copy`, a tag that several outputs match is fanned out (the queue's
+// fanOut) before any of them leases it, so each output delivers its own copy with its own key, state
+// and retries. Each worker leases through a view of the queue that takes only its tags and its copies.
 import type { Clock, Random } from '../core/clock.js';
 import type { Output } from '../outputs/types.js';
-import { Router } from '../router/router.js';
+import { Router, type Routing } from '../router/router.js';
 import { combineObservers, type DeliveryObserver, type OutputState } from './events.js';
 import type { DeliveryQueue } from './queue.js';
 import { OutputWorker, type WorkerStatus } from './worker.js';
@@ -18,6 +24,15 @@ export interface EngineOptions {
   pollMs?: number;
   /** Only deliver tags this accepts (`tdfwd flush --match`). */
   tagFilter?: (tag: string) => boolean;
+  /** first_match (default): one output per tag; copy: every output that matches gets a copy. */
+  routing?: Routing;
+}
+
+/** The queued work, as last looked at: tags routed by tag, and fan-out copies by output. */
+interface QueuedWork {
+  at: number;
+  tags: string[];
+  copies: { output: string; tag: string }[];
 }
 
 /**
@@ -43,7 +58,7 @@ export interface DrainResult {
   end: DrainEnd;
   /** Outputs that still have work (empty when complete). */
   waiting: WaitingOutput[];
-  /** Queued tags no output matches. */
+  /** Queued tags no output matches (and copies for an output no longer configured). */
   unrouted: string[];
 }
 
@@ -51,47 +66,107 @@ export class DeliveryEngine {
   readonly workers: OutputWorker[];
   readonly #o: EngineOptions;
   readonly #router: Router<OutputWorker>;
-  #tagCache: { at: number; tags: string[] } | null = null;
+  readonly #routing: Routing;
+  #work: QueuedWork | null = null;
   readonly #warnedUnrouted = new Set<string>();
   readonly #observer: DeliveryObserver;
 
   constructor(o: EngineOptions) {
     this.#o = o;
-    this.#observer = combineObservers(o.observer, { outcome: () => (this.#tagCache = null) });
+    this.#routing = o.routing ?? 'first_match';
+    this.#observer = combineObservers(o.observer, { outcome: () => (this.#work = null) });
     this.workers = o.outputs.map(
       (output) =>
         new OutputWorker({
           output,
-          queue: o.queue,
+          queue: this.#queueFor(output.name),
           clock: o.clock,
           random: o.random,
           observer: this.#observer,
           pollMs: o.pollMs ?? 1000,
-          tags: () => this.#queuedTags().filter((t) => this.#router.route(t) === this.#workerOf(output)),
+          tags: () => this.#tagsOf(output.name),
         }),
     );
     this.#router = new Router(o.outputs.map((out, i) => ({ pattern: out.config.match, target: this.workers[i] as OutputWorker })));
   }
 
-  #workerOf(output: Output): OutputWorker | undefined {
-    return this.workers.find((w) => w.output === output);
+  /**
+   * The one worker that leases the chunks of `tag` routed by tag; null when no output matches, or,
+   * under `copy`, when several do (those chunks are fanned out to them first).
+   */
+  #soleWorker(tag: string): OutputWorker | null {
+    if (this.#routing === 'first_match') return this.#router.route(tag);
+    const all = this.#router.routeAll(tag);
+    return all.length === 1 ? (all[0] as OutputWorker) : null;
   }
 
-  /** Queued tags accepted by the filter, cached for a few ms so N workers do not each query. */
-  #queuedTags(): string[] {
+  /** The queued tags an output delivers: those routed to it alone, and those of its copies. */
+  #tagsOf(name: string): string[] {
+    const work = this.#queued();
+    const tags = work.tags.filter((t) => this.#soleWorker(t)?.name === name);
+    for (const c of work.copies) if (c.output === name && !tags.includes(c.tag)) tags.push(c.tag);
+    return tags;
+  }
+
+  /** The queue as one output's worker sees it: a lease takes only its tags and its copies. */
+  #queueFor(name: string): DeliveryQueue {
+    const q = this.#o.queue;
+    return {
+      queuedTags: () => q.queuedTags(),
+      reclaimLeases: () => q.reclaimLeases(),
+      lease: (limit, tags, leaseMs) => q.lease(limit, tags.filter((t) => this.#soleWorker(t)?.name === name), leaseMs, { output: name, tags }),
+      ack: (id) => q.ack(id),
+      release: (id, error, inDoubt) => q.release(id, error, inDoubt),
+      ...(q.unlease ? { unlease: (id: number) => q.unlease?.(id) ?? false } : {}),
+      park: (id, reason) => q.park(id, reason),
+      split: (parent, halves) => q.split(parent, halves),
+    };
+  }
+
+  /**
+   * The queued work accepted by the filter, cached for a few ms so N workers do not each query. Under
+   * `copy`, tags that several outputs match are fanned out first.
+   */
+  #queued(): QueuedWork {
     const now = this.#o.clock.now();
-    if (!this.#tagCache || now - this.#tagCache.at > 20) {
-      const filter = this.#o.tagFilter;
-      const tags = this.#o.queue.queuedTags();
-      this.#tagCache = { at: now, tags: filter ? tags.filter(filter) : tags };
+    if (!this.#work || now - this.#work.at > 20) {
+      const { queue, tagFilter } = this.#o;
+      const pass = (t: string): boolean => !tagFilter || tagFilter(t);
+      let tags = queue.queuedTags().filter(pass);
+      if (this.#routing === 'copy' && this.#fanOut(tags)) tags = queue.queuedTags().filter(pass);
+      const copies = (queue.queuedCopies?.() ?? []).filter((c) => pass(c.tag));
+      this.#work = { at: now, tags, copies };
     }
-    return this.#tagCache.tags;
+    return this.#work;
   }
 
-  /** Queued tags that no output matches (counted and reported once per tag by the caller). */
+  /** Fans out the tags several outputs match; true if any chunk was. A failed write is tried again at the next look. */
+  #fanOut(tags: readonly string[]): boolean {
+    const { queue } = this.#o;
+    if (!queue.fanOut) return false;
+    let any = false;
+    for (const tag of tags) {
+      const all = this.#router.routeAll(tag);
+      if (all.length < 2) continue;
+      try {
+        if (queue.fanOut(tag, all.map((w) => w.name)) > 0) any = true;
+      } catch (err) {
+        this.#observer.bufferError?.((all[0] as OutputWorker).name, `copying chunks of ${tag} to ${all.length} outputs failed: ${(err as Error).message}`);
+      }
+    }
+    return any;
+  }
+
+  /**
+   * Queued tags that no output matches, and copies for an output no longer configured (counted and
+   * reported once each by the caller).
+   */
   unroutedTags(): string[] {
-    this.#tagCache = null;
-    return this.#queuedTags().filter((t) => this.#router.route(t) === null);
+    this.#work = null;
+    const work = this.#queued();
+    const names = new Set(this.workers.map((w) => w.name));
+    const orphans = work.copies.filter((c) => !names.has(c.output)).map((c) => `${c.tag} (copies for output ${c.output}, which is not configured)`);
+    return [...work.tags.filter((t) => this.#router.route(t) === null), ...orphans];
   }
 
   /** Unrouted tags not reported before. */
@@ -108,12 +183,12 @@ export class DeliveryEngine {
 
   /** New chunks may be there: look now. */
   wake(): void {
-    this.#tagCache = null;
+    this.#work = null;
     for (const w of this.workers) w.wake();
   }
 
   #hasQueued(w: OutputWorker): boolean {
-    return this.#queuedTags().some((t) => this.#router.route(t) === w);
+    return this.#tagsOf(w.name).length > 0;
   }
 
   /**
@@ -141,9 +216,9 @@ export class DeliveryEngine {
         break;
       }
       await clock.sleep(Math.min(checkMs, Math.max(1, deadline - clock.now())), signal);
-      this.#tagCache = null;
+      this.#work = null;
     }
-    this.#tagCache = null;
+    this.#work = null;
     const busy = this.workers.filter((w) => this.#hasQueued(w) || w.inflight > 0);
     const waiting = busy.map((w) => ({ name: w.name, state: w.state, resumeAt: w.resumeAt, lastError: w.lastError }));
     return { complete: busy.length === 0, end: busy.length === 0 ? 'done' : end, waiting, unrouted: this.unroutedTags() };

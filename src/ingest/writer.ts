@@ -1,11 +1,10 @@
 // Events → encoded parts → one buffer transaction. The bridge between inputs (which produce records)
-// and the chunk store (which stores opaque bytes). Owns the `block` overflow wait: it retries the
-// append (p-retry, core/retry-on-clock.ts) until delivery has made room, so a full buffer slows the
+// and the chunk store (which stores opaque bytes). Owns the `block` overflow wait: when the store
+// answers an append with `{ ok: false, full }`, it retries the append (p-retry,
+// core/retry-on-clock.ts) until delivery has made room, so a full buffer slows the
 // reader instead of losing data. A full disk is waited out the same way when the writer is told to (the
 // daemon), else it is thrown (`send` fails with a sentence; nothing it acknowledged is lost).
-import type { ChunkStore } from '../buffer/store.js';
-import { BufferBlockedError } from '../buffer/store.js';
-import type { AppendPart } from '../buffer/store.js';
+import type { AppendPart, AppendResult, ChunkStore } from '../buffer/store.js';
 import type { LogEvent } from '../core/record.js';
 import type { EncodedPart, EventSink, PositionUpdate } from '../core/sink.js';
 import { RecordBatch } from '../codec/msgpack.js';
@@ -134,40 +133,54 @@ export class BufferWriter implements EventSink {
    * is told to wait on it, is full: waits of 50 ms doubling to 1 s. The first try is synchronous.
    */
   async #append(parts: readonly AppendPart[], positions: readonly PositionUpdate[], signal: AbortSignal | undefined): Promise<void> {
-    const waitable = (err: Error): boolean => err instanceof BufferBlockedError || (err instanceof DiskFullError && this.#waitOnDiskFull());
     try {
-      await retryOnClock(
-        () => {
-          try {
-            this.#store.append(parts, positions, 'later');
-          } catch (err) {
-            if (err instanceof BufferFullError) this.#setRefusing(err instanceof DiskFullError ? 'disk' : 'buffer');
-            throw err;
-          }
-          this.#setRefusing(null);
+      await retryOnClock(() => this.#tryAppend(parts, positions), {
+        clock: this.#clock,
+        signal,
+        retryable: (err) => err instanceof FullWait,
+        delayMs: (n) => Math.min(1000, 50 * 2 ** (n - 1)),
+        onFailure: (err, n) => {
+          if (n === 1 && err instanceof FullWait) this.#onBlocked?.(err.message, err.full);
         },
-        {
-          clock: this.#clock,
-          signal,
-          retryable: waitable,
-          delayMs: (n) => Math.min(1000, 50 * 2 ** (n - 1)),
-          onFailure: (err, n) => {
-            if (n === 1) this.#onBlocked?.(err.message, err instanceof DiskFullError ? 'disk' : 'buffer');
-          },
-        },
-      );
+      });
     } catch (err) {
-      if (signal?.aborted && err instanceof Error && waitable(err)) {
-        throw new BufferFullError(`${err.message}; gave up waiting`, err instanceof DiskFullError ? 'DISK_FULL' : 'BUFFER_FULL');
-      }
+      if (err instanceof FullWait) throw new BufferFullError(`${err.message}; gave up waiting`, err.full === 'disk' ? 'DISK_FULL' : 'BUFFER_FULL');
       throw err;
     }
+  }
+
+  /** One append: done, a FullWait to wait out (p-retry's failed attempt), or the error that ends the write. */
+  #tryAppend(parts: readonly AppendPart[], positions: readonly PositionUpdate[]): void {
+    let result: AppendResult;
+    try {
+      result = this.#store.append(parts, positions, 'later');
+    } catch (err) {
+      if (err instanceof BufferFullError) this.#setRefusing('buffer'); // the overflow action rejects
+      throw err;
+    }
+    if (result.ok) {
+      this.#setRefusing(null);
+      return;
+    }
+    this.#setRefusing(result.full);
+    if (result.full === 'disk' && !this.#waitOnDiskFull()) throw new DiskFullError(this.#store.dir);
+    throw new FullWait(result.full, result.message);
   }
 
   #setRefusing(cause: 'buffer' | 'disk' | null): void {
     if (cause === this.#refusing) return;
     this.#refusing = cause;
     this.#onRefusing?.(cause);
+  }
+}
+
+/** An append the buffer refused for now (`block`, or a full disk the writer waits on): waited out. */
+class FullWait extends BufferFullError {
+  constructor(
+    readonly full: 'buffer' | 'disk',
+    message: string,
+  ) {
+    super(message, full === 'disk' ? 'DISK_FULL' : 'BUFFER_FULL');
   }
 }
 

@@ -1,5 +1,10 @@
-// Tag → output: the first output whose `match` pattern accepts the tag, as fluentd's <match> order.
+// Tag → output: the first output whose `match` pattern accepts the tag, as fluentd's <match> order
+// (`routing: first_match`), or every output that accepts it, in order (`routing: copy`).
 import { compilePattern, type TagMatcher } from './pattern.js';
+
+/** The top-level `routing` key: one output per tag (fluentd's <match> order), or a copy for each. */
+export const ROUTINGS = ['first_match', 'copy'] as const;
+export type Routing = (typeof ROUTINGS)[number];
 
 export interface Route<T> {
   pattern: string;
@@ -9,6 +14,7 @@ export interface Route<T> {
 export class Router<T> {
   readonly #routes: { match: TagMatcher; target: T }[];
   readonly #cache = new Map<string, T | null>();
+  readonly #allCache = new Map<string, readonly T[]>();
 
   constructor(routes: readonly Route<T>[]) {
     this.#routes = routes.map((r) => ({ match: compilePattern(r.pattern), target: r.target }));
@@ -20,6 +26,17 @@ export class Router<T> {
       hit = this.#routes.find((r) => r.match(tag))?.target ?? null;
       if (this.#cache.size > 10_000) this.#cache.clear();
       this.#cache.set(tag, hit);
+    }
+    return hit;
+  }
+
+  /** Every target whose pattern accepts the tag, in route order. */
+  routeAll(tag: string): readonly T[] {
+    let hit = this.#allCache.get(tag);
+    if (hit === undefined) {
+      hit = this.#routes.filter((r) => r.match(tag)).map((r) => r.target);
+      if (this.#allCache.size > 10_000) this.#allCache.clear();
+      this.#allCache.set(tag, hit);
     }
     return hit;
   }

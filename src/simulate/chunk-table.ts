@@ -2,12 +2,13 @@
 // 1000-agent, 12-hour run seals millions of chunks, too many for one object each. Owns per chunk:
 // the agent, creation time, attempts, first attempt, in-doubt time and state.
 //
-// States: queued ⇄ inflight → delivered ; inflight → parked
+// States: queued ⇄ inflight → delivered ; inflight → parked ; inflight → split (replaced by its halves)
 
 export const QUEUED = 1;
 export const INFLIGHT = 2;
 export const DELIVERED = 3;
 export const PARKED = 4;
+export const SPLIT = 5;
 
 export class ChunkTable {
   #size = 0;

@@ -2,10 +2,12 @@
 // does on SQLite. Owns the agent's queued chunk ids in two heaps: chunks that have been in doubt
 // (ordered by when they first went in doubt) and the others (oldest first), so a lease takes in-doubt
 // chunks first, then the oldest — the same order as the SQLite store. No leases expire here: nothing
-// crashes in the simulation.
+// crashes in the simulation. The modelled endpoint never answers 413, but split works as the store's
+// does (the halves replace the parent, keep its age and carry the keys they are given), so the one
+// DeliveryQueue contract (test/integration/delivery-queue-contract.test.ts) holds for both.
 import type { SealedChunk } from '../core/chunk.js';
 import type { DeliveryQueue, SplitHalf } from '../delivery/queue.js';
-import { DELIVERED, INFLIGHT, PARKED, QUEUED, type ChunkTable } from './chunk-table.js';
+import { DELIVERED, INFLIGHT, PARKED, QUEUED, SPLIT, type ChunkTable } from './chunk-table.js';
 import type { FleetStats } from './fleet-stats.js';
 import { IdHeap } from './id-heap.js';
 
@@ -20,8 +22,10 @@ export class MemoryQueue implements DeliveryQueue {
   readonly #stats: FleetStats;
   readonly #now: () => number;
   readonly #recordsPerChunk: number;
-  readonly #fresh = new IdHeap((a, b) => a < b);
+  readonly #fresh: IdHeap;
   readonly #doubted: IdHeap;
+  /** The halves of split chunks: the key and record count they were given (others derive theirs). */
+  readonly #halves = new Map<number, { key: string; records: number; rawBytes: number }>();
   #inflight = 0;
 
   constructor(agent: number, table: ChunkTable, stats: FleetStats, now: () => number, recordsPerChunk: number) {
@@ -30,10 +34,15 @@ export class MemoryQueue implements DeliveryQueue {
     this.#stats = stats;
     this.#now = now;
     this.#recordsPerChunk = recordsPerChunk;
-    const since = table;
+    const t = table;
+    this.#fresh = new IdHeap((a, b) => {
+      const ca = t.createdAt[a] as number;
+      const cb = t.createdAt[b] as number;
+      return ca < cb || (ca === cb && a < b);
+    });
     this.#doubted = new IdHeap((a, b) => {
-      const sa = since.inDoubtSince[a] as number;
-      const sb = since.inDoubtSince[b] as number;
+      const sa = t.inDoubtSince[a] as number;
+      const sb = t.inDoubtSince[b] as number;
       return sa < sb || (sa === sb && a < b);
     });
   }
@@ -97,6 +106,10 @@ export class MemoryQueue implements DeliveryQueue {
     return true;
   }
 
+  unlease(id: number): boolean {
+    return this.release(id, null, true);
+  }
+
   park(id: number, _reason: string): boolean {
     if (!this.#take(id)) return false;
     this.#table.state[id] = PARKED;
@@ -104,9 +117,20 @@ export class MemoryQueue implements DeliveryQueue {
     return true;
   }
 
-  /** The modelled endpoint never answers 413, so nothing is ever split. */
-  split(_parent: SealedChunk, _halves: readonly SplitHalf[]): number[] {
-    return [];
+  /** Replace a leased chunk by its halves: queued, as old as the parent, never attempted. */
+  split(parent: SealedChunk, halves: readonly SplitHalf[]): number[] {
+    if (!this.#take(parent.id)) return [];
+    const t = this.#table;
+    t.state[parent.id] = SPLIT;
+    const ids = halves.map((h, i) => {
+      const id = t.add(this.agent, t.createdAt[parent.id] as number);
+      this.#halves.set(id, { key: h.key, records: h.records, rawBytes: h.rawBytes });
+      // The parent was counted sealed once: each half past the first is one more chunk to deliver.
+      if (i > 0) this.#stats.onSealed(this.agent);
+      this.#fresh.push(id);
+      return id;
+    });
+    return ids;
   }
 
   #take(id: number): boolean {
@@ -120,7 +144,8 @@ export class MemoryQueue implements DeliveryQueue {
     const t = this.#table;
     const first = t.firstAttemptAt[id] as number;
     const doubt = t.inDoubtSince[id] as number;
-    return new SimChunk(id, this.#recordsPerChunk, t.createdAt[id] as number, t.attempts[id] as number, Number.isNaN(first) ? null : first, Number.isNaN(doubt) ? null : doubt);
+    const half = this.#halves.get(id);
+    return new SimChunk(id, half?.records ?? this.#recordsPerChunk, t.createdAt[id] as number, t.attempts[id] as number, Number.isNaN(first) ? null : first, Number.isNaN(doubt) ? null : doubt, half);
   }
 }
 
@@ -129,6 +154,7 @@ class SimChunk implements SealedChunk {
   readonly tag = SIM_TAG;
   readonly payload = EMPTY;
   #key: string | undefined;
+  readonly #half: { key: string; rawBytes: number } | undefined;
 
   constructor(
     readonly id: number,
@@ -137,13 +163,16 @@ class SimChunk implements SealedChunk {
     readonly attempts: number,
     readonly firstAttemptAt: number | null,
     readonly inDoubtSince: number | null,
-  ) {}
+    half?: { key: string; rawBytes: number },
+  ) {
+    this.#half = half;
+  }
 
   get key(): string {
-    return (this.#key ??= this.id.toString(16).padStart(32, '0'));
+    return (this.#key ??= this.#half?.key ?? this.id.toString(16).padStart(32, '0'));
   }
 
   get rawBytes(): number {
-    return this.records * 100;
+    return this.#half?.rawBytes ?? this.records * 100;
   }
 }

@@ -66,7 +66,7 @@ describe('tdfwd chunks', () => {
     expect(row).toMatchObject({ state: 'parked', records: 3, attempts: 1 });
     expect(row!.park_reason).toMatch(/HTTP 400/);
     const table = await tdfwd([...b, 'chunks', 'list'], env);
-    expect(table.stdout).toMatch(/ID\s+KEY\s+TAG\s+STATE\s+RECORDS\s+BYTES\s+ATTEMPTS\s+AGE/);
+    expect(table.stdout).toMatch(/ID\s+KEY\s+TAG\s+STATE\s+OUTPUT\s+RECORDS\s+BYTES\s+ATTEMPTS\s+AGE/);
     expect(table.stdout).toMatch(/parked .*HTTP 400/);
 
     const show = await tdfwd([...b, 'chunks', 'show', row!.key.slice(0, 10)], env);

@@ -3,7 +3,6 @@ import { mkdirSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BufferBlockedError } from '../../src/buffer/store.js';
 import { MIGRATIONS } from '../../src/buffer/migrations.js';
 import { deflateSegment } from '../../src/codec/gzip-segments.js';
 import { decodeRecords, encodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
@@ -63,7 +62,7 @@ describe('ChunkStore', () => {
     const s = openStore(dir(), { chunkLimitRecords: 400, chunkLimitSize: 4 * 1024 * 1024 });
     const w = new BufferWriter(s);
     expect(w.partLimits).toEqual({ bytes: 1024 * 1024, records: 100 });
-    Object.assign(s.limits, { chunkLimitRecords: 40, chunkLimitSize: 64 * 1024 }); // what the daemon's reload does
+    s.setLimits({ chunkLimitRecords: 40, chunkLimitSize: 64 * 1024 }); // what the daemon's reload does
     expect(w.partLimits).toEqual({ bytes: 16 * 1024, records: 10 });
     await w.write(Array.from({ length: 45 }, (_, i) => ev('td.a.b', i)));
     await s.drainSeals();
@@ -138,8 +137,13 @@ describe('ChunkStore', () => {
 
     const s2 = openStore(dir(), { totalLimitSize: 5000, overflowAction: 'block' });
     // An empty buffer takes any one write (refusing it could only deadlock); a non-empty one blocks.
-    s2.append([{ tag: 't.x', records: 6, data: Buffer.alloc(6000) }]);
-    expect(() => s2.append([{ tag: 't.x', records: 1, data: Buffer.alloc(10) }])).toThrow(BufferBlockedError);
+    expect(s2.append([{ tag: 't.x', records: 6, data: Buffer.alloc(6000) }])).toEqual({ ok: true });
+    expect(s2.append([{ tag: 't.x', records: 1, data: Buffer.alloc(10) }])).toEqual({
+      ok: false,
+      full: 'buffer',
+      message: 'the buffer is full (6000 of total_limit_size 5000 bytes); waiting for delivery to make room',
+    });
+    expect(s2.stats().pendingRecords).toBe(6); // the refused append committed nothing
     const ac = new AbortController();
     const pending = new BufferWriter(s2).write([big(1), big(2), big(3), big(4), big(5), big(6)], [], ac.signal);
     setTimeout(() => ac.abort(), 200);

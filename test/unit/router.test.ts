@@ -32,4 +32,14 @@ describe('tag patterns', () => {
     expect(r.route('app.x')).toBe('catchall');
     expect(new Router([{ pattern: 'td.**', target: 1 }]).route('x')).toBeNull();
   });
+  it('routes to every matching output, in order, for routing: copy', () => {
+    const r = new Router([
+      { pattern: 'td.**', target: 'td' },
+      { pattern: 'app.**', target: 'app' },
+      { pattern: '**', target: 'catchall' },
+    ]);
+    expect(r.routeAll('td.a.b')).toEqual(['td', 'catchall']);
+    expect(r.routeAll('x')).toEqual(['catchall']);
+    expect(new Router([{ pattern: 'td.**', target: 1 }]).routeAll('x')).toEqual([]);
+  });
 });

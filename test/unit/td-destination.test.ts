@@ -66,6 +66,13 @@ describe('tags checked where they are known', () => {
     expect(tagDestinationProblem('td.web', outputs)).toMatch(/^output td\.0 \(match "td\.\*\*"\) cannot send it: tag "td\.web" has no table/);
   });
 
+  it('under routing: copy every td output the tag matches must have a table for it', () => {
+    const two = parseConfigText('routing: copy\noutputs:\n  - { type: stdout, match: "**" }\n  - { type: td, match: "td.**", apikey: "${KEY}" }', { env, source: 'f.yaml' });
+    expect(tagDestinationProblem('td.web', two.outputs)).toBeNull(); // first match: stdout only
+    expect(tagDestinationProblem('td.web', two.outputs, two.routing)).toMatch(/^output td\.1 .*cannot send it: tag "td\.web" has no table/);
+    expect(tagDestinationProblem('td.web.access', two.outputs, two.routing)).toBeNull();
+  });
+
   it('a stdin or tail input whose tag has no destination is a config error of the daemon, with its key path', () => {
     const text = [
       'inputs:',
