@@ -10,6 +10,8 @@ import type {
   TailInputConfig,
 } from './types.js';
 import { duration, flag, got, pattern, port, size, strict, stringList, text } from './keys.js';
+// eslint-disable-next-line no-restricted-imports -- a type's schema lives next to its code (common.md); src/config assembles them
+import { syslogInputSchema } from '../inputs/syslog/config.js';
 
 export const PARSER_FORMATS = ['none', 'json', 'ltsv', 'nginx', 'apache2'] as const;
 
@@ -103,6 +105,6 @@ const http = strict({
   (c): HttpInputConfig => ({ type: 'http', bind: c.bind, port: c.port, maxBodySize: c.max_body_size }),
 );
 
-export const INPUT_TYPES = ['stdin', 'tail', 'forward', 'http'] as const;
+export const INPUT_TYPES = ['stdin', 'tail', 'forward', 'http', 'syslog'] as const;
 
-export const inputSchema: z.ZodType<InputConfig, unknown> = z.discriminatedUnion('type', [stdin, tail, forward, http]);
+export const inputSchema: z.ZodType<InputConfig, unknown> = z.discriminatedUnion('type', [stdin, tail, forward, http, syslogInputSchema]);

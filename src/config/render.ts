@@ -77,6 +77,8 @@ function input(i: InputConfig): Record<string, unknown> {
       return { type: i.type, bind: i.bind, port: i.port, shared_key: masked(i.sharedKey), self_hostname: i.selfHostname };
     case 'http':
       return { type: i.type, bind: i.bind, port: i.port, max_body_size: sizeText(i.maxBodySize) };
+    case 'syslog':
+      return { type: i.type, protocol: i.protocol, bind: i.bind, port: i.port, tag: i.tag, format: i.format, framing: i.protocol === 'tcp' ? i.framing : undefined, max_message_size: sizeText(i.maxMessageSize), max_connections: i.maxConnections };
   }
 }
 

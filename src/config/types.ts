@@ -1,6 +1,10 @@
 // The resolved configuration: what the rest of tdfwd consumes after the YAML file, `${VAR}` expansion,
 // defaults and flags have been applied. Durations are milliseconds, sizes are bytes.
 import type { OverflowAction, SyncMode } from '../core/buffer-policy.js';
+// eslint-disable-next-line no-restricted-imports -- the type is derived from the schema next to the input's code
+import type { SyslogInputConfig } from '../inputs/syslog/config.js';
+
+export type { SyslogInputConfig };
 
 export type ParserFormat = string; // none | json | ltsv | nginx | apache2 | regexp:<pattern>
 
@@ -53,7 +57,7 @@ export interface HttpInputConfig {
   maxBodySize: number;
 }
 
-export type InputConfig = StdinInputConfig | TailInputConfig | ForwardInputConfig | HttpInputConfig;
+export type InputConfig = StdinInputConfig | TailInputConfig | ForwardInputConfig | HttpInputConfig | SyslogInputConfig;
 
 export type RetryType = 'exponential' | 'periodic';
 export type JitterMode = 'full' | 'equal' | 'none';
