@@ -123,6 +123,36 @@ describe('syslog over UDP', () => {
     expect(String(row?.record.message).length).toBe(64 - '<13>Oct 11 22:14:15 h app: '.length);
     await waitFor(() => parseErrors() === 1, 10_000); // counted once durable, just after the records are visible
   });
+
+  it('while the sink blocks, datagrams past the 8 MiB backlog are dropped, counted and logged', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { input, count, logs } = await setup({
+      sink: (w) => ({
+        async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
+          await gate;
+          await w.write(events, positions, signal);
+        },
+        writeParts: (parts, positions, signal) => w.writeParts(parts, positions, signal),
+      }),
+    });
+    cleanups.push(() => release());
+    const big = (i: number) => `<13>Oct 11 22:14:15 h app[${i}]: ${'d'.repeat(60_000)}`;
+    // 200 x 60 kB = 12 MB, one at a time with a pause for the receiver to read it: the kernel's
+    // receive buffer holds only a few datagrams this size, and what it drops is never known.
+    for (let i = 0; i < 200; i++) {
+      await udpSend(input.port, [big(i)]);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await waitFor(() => logs.some((l) => l.msg.includes('dropped UDP messages')), 10_000);
+    release();
+    const accepted = Math.ceil((8 * 1024 * 1024) / Buffer.byteLength(big(0)));
+    await waitFor(() => count() >= accepted, 20_000);
+    await new Promise<void>((r) => setImmediate(r));
+    expect(count()).toBeLessThan(200);
+    expect(count()).toBeLessThanOrEqual(accepted + 1);
+    expect(Number(logs.find((l) => l.msg.includes('dropped UDP messages'))?.fields?.dropped)).toBeGreaterThan(0);
+  });
 });
 
 describe('syslog over TCP', () => {
