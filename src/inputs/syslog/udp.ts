@@ -14,6 +14,7 @@ import { messageEvent } from './event.js';
 import { STOP_GRACE_MS, type OnCommitted, type SyslogInput } from './listener.js';
 
 const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Log dropped datagrams at most this often. */
 const DROP_LOG_INTERVAL_MS = 10_000;
 
@@ -65,6 +66,12 @@ export function createSyslogUdpInput(cfg: SyslogInputConfig, ctx: InputContext, 
         });
         sock.bind(cfg.port, cfg.bind, () => resolve());
       });
+      try {
+        // Bursts wait in the kernel until read: ask for 4 MiB (Linux caps it at net.core.rmem_max).
+        sock.setRecvBufferSize(RECV_BUFFER_BYTES);
+      } catch (err) {
+        ctx.log('debug', 'syslog: could not enlarge the UDP receive buffer', { error: (err as Error).message });
+      }
       sock.on('error', (err) => ctx.log('error', 'syslog: socket error', { protocol: 'udp', error: err.message }));
       sock.on('message', onMessage);
       socket = sock;
