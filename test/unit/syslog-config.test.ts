@@ -54,3 +54,24 @@ describe('syslog input config', () => {
     expect(parse(text).inputs).toEqual(cfg.inputs);
   });
 });
+
+describe('syslog input tags and td outputs (daemon rules)', () => {
+  const daemon = (text: string) => parseConfigText(text, { env: { HOME: '/home/u', TD_API_KEY: 'k' }, source: 'test.yaml', baseDir: '/etc/tdfwd', forDaemon: true });
+  const td = 'outputs:\n  - { type: td, match: "**", apikey: "${TD_API_KEY}" }\n';
+
+  it('a tag that makes four parts with facility and severity is refused before anything is buffered', () => {
+    let message = '';
+    try {
+      daemon(`inputs:\n  - { type: syslog, tag: td.syslog }\n${td}`);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('inputs[0].tag: records are tagged td.syslog.<facility>.<severity> (e.g. td.syslog.user.notice): output td');
+    expect(message).toContain('set database and table on the output');
+  });
+
+  it('a one-part tag (database = facility, table = severity) or a fixed database and table are fine', () => {
+    expect(() => daemon(`inputs:\n  - { type: syslog, tag: td }\n${td}`)).not.toThrow();
+    expect(() => daemon('inputs:\n  - { type: syslog, tag: td.syslog }\noutputs:\n  - { type: td, match: "**", apikey: k, database: logs, table: syslog }\n')).not.toThrow();
+  });
+});
