@@ -6,6 +6,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statfsSync } fro
 import { join } from 'node:path';
 import { DiskFullError, TdfwdError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { accessError, isAccessDenied } from './access.js';
 
 import type { SyncMode } from '../core/buffer-policy.js';
 
@@ -34,6 +35,8 @@ export function openDb(dir: string, sync: SyncMode = 'full'): Db {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
+    const denied = isAccessDenied(err) ? accessError(dir) : null;
+    if (denied) throw denied;
     throw new TdfwdError('IO', `cannot create the buffer directory ${dir}: ${(err as Error).message}`);
   }
   const file = join(dir, DB_FILE);
@@ -43,6 +46,8 @@ export function openDb(dir: string, sync: SyncMode = 'full'): Db {
       closeSync(openSync(file, 'a', 0o600));
       chmodSync(file, 0o600);
     } catch (err) {
+      const denied = isAccessDenied(err) ? accessError(dir) : null;
+      if (denied) throw denied;
       throw new TdfwdError('IO', `cannot create ${file}: ${(err as Error).message}`);
     }
   }
@@ -61,6 +66,8 @@ export function openDb(dir: string, sync: SyncMode = 'full'): Db {
   } catch (err) {
     if (err instanceof TdfwdError) throw err;
     const e = err as Error & { code?: string };
+    const denied = isAccessDenied(e) ? accessError(dir) : null;
+    if (denied) throw denied;
     if (isDiskFull(e, dir)) throw new DiskFullError(dir);
     if (e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT') {
       throw new TdfwdError('BUFFER_CORRUPT', `${file} is not a tdfwd buffer or is damaged (${e.message}); move it aside and start again`);

@@ -2,11 +2,9 @@
 // inspect and act on the chunks of the buffer, parked ones above all. An ID is a numeric id, a key, or
 // a unique key prefix (4+ hex characters, chunk-ref.ts). Reads the buffer without creating it.
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { DB_FILE } from '../buffer/db.js';
 import { copyChunkKey } from '../buffer/fan-out.js';
+import { bufferFileExists } from '../buffer/access.js';
 import type { ChunkRow } from '../buffer/statements.js';
 import type { ChunkStore } from '../buffer/store.js';
 import { decodeRecords, gunzipPayload } from '../codec/msgpack.js';
@@ -144,7 +142,7 @@ export function registerChunks(program: Command): void {
 /** Run fn with the buffer's store (null when there is no buffer yet), closing it afterwards. */
 async function withStore<T>(cmd: Command, fn: (store: ChunkStore | null) => T | Promise<T>): Promise<T> {
   const ctx = loadForCommand(globalsOf(cmd));
-  if (!existsSync(join(ctx.config.buffer.path, DB_FILE))) return fn(null);
+  if (!bufferFileExists(ctx.config.buffer.path)) return fn(null);
   const store = openStore(ctx.config.buffer);
   try {
     return await fn(store);

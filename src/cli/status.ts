@@ -1,8 +1,6 @@
 // `tdfwd status [--json]`: buffer and output state. Reads the buffer without creating it.
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DB_FILE } from '../buffer/db.js';
+import { bufferFileExists } from '../buffer/access.js';
 import type { BufferStats } from '../buffer/store.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import { openStore } from '../daemon/open-store.js';
@@ -25,7 +23,7 @@ export function registerStatus(program: Command): void {
         let counters: Record<string, number> = {};
         let outputState: Map<string, OutputStateView> = new Map();
         let delivering = false;
-        if (existsSync(join(dir, DB_FILE))) {
+        if (bufferFileExists(dir)) {
           const store = openStore(ctx.config.buffer);
           try {
             stats = store.stats();

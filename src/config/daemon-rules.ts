@@ -15,6 +15,12 @@ export function daemonProblems(inputs: readonly InputConfig[], outputs: readonly
     });
   }
   inputs.forEach((input, i) => {
+    if (input.type === 'syslog') {
+      // <tag>.<facility>.<severity>: every facility and severity name makes the same number of parts.
+      const problem = tagDestinationProblem(`${input.tag}.user.notice`, outputs);
+      if (problem !== null) problems.push({ path: `inputs[${i}].tag`, message: `records are tagged ${input.tag}.<facility>.<severity> (e.g. ${input.tag}.user.notice): ${problem}` });
+      return;
+    }
     if (input.type !== 'stdin' && input.type !== 'tail') return; // forward, http: tags come with the data
     if (input.type === 'tail' && input.tag.includes('*')) return; // expands to each file's path
     const problem = tagDestinationProblem(input.tag, outputs, routing);

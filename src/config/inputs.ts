@@ -5,16 +5,18 @@ import { stdinInputSchema } from '../inputs/stdin-config.js';
 import { tailInputSchema } from '../inputs/tail/config.js';
 import { forwardInputSchema } from '../inputs/forward/config.js';
 import { httpInputSchema } from '../inputs/http/config.js';
+import { syslogInputSchema } from '../inputs/syslog/config.js';
 
 export { PARSER_FORMATS, parserFormat } from './parser-format.js';
 
-export const INPUT_TYPES = ['stdin', 'tail', 'forward', 'http'] as const;
+export const INPUT_TYPES = ['stdin', 'tail', 'forward', 'http', 'syslog'] as const;
 
 export const inputSchema = z.discriminatedUnion('type', [
   stdinInputSchema,
   tailInputSchema,
   forwardInputSchema,
   httpInputSchema,
+  syslogInputSchema,
 ]);
 
 export type InputConfig = z.output<typeof inputSchema>;

@@ -13,6 +13,7 @@ export type { StdinInputConfig } from '../inputs/stdin-config.js';
 export type { TailInputConfig } from '../inputs/tail/config.js';
 export type { ForwardInputConfig } from '../inputs/forward/config.js';
 export type { HttpInputConfig } from '../inputs/http/config.js';
+export type { SyslogInputConfig } from '../inputs/syslog/config.js';
 export type { InputConfig } from './inputs.js';
 export type { TdOutputConfig } from '../outputs/td/config.js';
 export type { HttpOutputConfig } from '../outputs/http/config.js';

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'BUFFER_FULL'
   | 'DISK_FULL'
   | 'BUFFER_CORRUPT'
+  | 'BUFFER_ACCESS'
   | 'IO'
   | 'NOT_FOUND'
   | 'UNDELIVERED';

@@ -18,6 +18,7 @@ import type { BufferWriter } from '../ingest/writer.js';
 import { createForwardInput } from '../inputs/forward/index.js';
 import { createHttpInput } from '../inputs/http/index.js';
 import { StdinInput } from '../inputs/stdin.js';
+import { createSyslogInput } from '../inputs/syslog/index.js';
 import { createTailInput } from '../inputs/tail/index.js';
 import type { Input, InputContext } from '../inputs/types.js';
 import type { Output } from '../outputs/types.js';
@@ -112,6 +113,8 @@ export class Pipeline {
         return createForwardInput(cfg, { ...ctx, ...(encoder ? { encoder } : {}) });
       case 'http':
         return createHttpInput(cfg, ctx);
+      case 'syslog':
+        return createSyslogInput(cfg, ctx);
     }
   }
 

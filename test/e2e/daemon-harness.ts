@@ -35,7 +35,7 @@ export interface DaemonProc {
   exited: Promise<Exit>;
   exit: Exit | null;
   /** The port the i-th input (`<type>.<i>`) listens on, from its latest "listening" log line. */
-  inputPort(type: 'http' | 'forward', i: number): number;
+  inputPort(type: 'http' | 'forward' | 'syslog', i: number): number;
   adminUrl(): string;
   signal(sig: NodeJS.Signals): void;
   /** SIGTERM and wait for the exit. */

@@ -16,6 +16,9 @@ export interface RunOptions {
   input?: string | Buffer;
   inputFile?: string;
   timeoutMs?: number;
+  /** Run as this user and group (tests running as root use `nobody`, whom permissions apply to). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Environment for a test: no inherited TD or tdfwd settings leak in. */
@@ -27,7 +30,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 }
 
 export function spawnTdfwd(args: string[], opts: RunOptions = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const as = opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {};
+  return spawn(process.execPath, [BIN, ...args], { env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], ...as });
 }
 
 export function runTdfwd(args: string[], opts: RunOptions = {}): Promise<RunResult> {

@@ -40,7 +40,7 @@ describe('examples/full.yaml', () => {
 
   it('is a config that loads: examples and defaults are valid values', () => {
     const cfg = parseConfigText(exampleConfig(), { env: { HOME: '/h', TD_API_KEY: 'k' }, source: 'full.yaml', forDaemon: true });
-    expect(cfg.inputs.map((i) => i.type)).toEqual(['stdin', 'tail', 'forward', 'http']);
+    expect(cfg.inputs.map((i) => i.type)).toEqual(['stdin', 'tail', 'forward', 'http', 'syslog']);
     expect(cfg.outputs.map((o) => o.type)).toEqual(['td', 'http', 'stdout', 'forward']);
   });
 

@@ -130,7 +130,7 @@ describe('examples/*.yaml', () => {
 
   it('full.yaml loads with only TD_API_KEY set, and spells out the defaults', () => {
     const cfg = loadConfig({ file: 'examples/full.yaml', env: { HOME: '/h', TD_API_KEY: 'k' } });
-    expect(cfg.inputs.map((i) => i.type)).toEqual(['stdin', 'tail', 'forward', 'http']);
+    expect(cfg.inputs.map((i) => i.type)).toEqual(['stdin', 'tail', 'forward', 'http', 'syslog']);
     expect(cfg.outputs.map((o) => o.name)).toEqual(['td', 'http.1', 'stdout.2', 'forward.3']);
     const td = cfg.outputs[0] as TdOutputConfig;
     const defaults = loadConfig({ env: { HOME: '/h', TD_API_KEY: 'k' } }).outputs[0] as TdOutputConfig;

@@ -248,8 +248,8 @@ describe('error messages name the key path', () => {
   });
 
   it('unknown or missing type', () => {
-    expect(errorOf('inputs:\n  - { type: syslog }\n').message).toBe(
-      'inputs[0].type: expected one of: stdin, tail, forward, http (got "syslog")',
+    expect(errorOf('inputs:\n  - { type: kafka }\n').message).toBe(
+      'inputs[0].type: expected one of: stdin, tail, forward, http, syslog (got "kafka")',
     );
     expect(errorOf('outputs:\n  - { match: x }\n').message).toBe(
       'outputs[0].type: required key is missing (one of: td, http, stdout, forward)',
