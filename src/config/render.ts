@@ -4,6 +4,7 @@
 // long secrets (see secrets.ts), so a short API key does not turn `match: "td.**"` into `****.**`.
 import YAML from 'yaml';
 import type { InputConfig, OutputConfig, TdfwdConfig } from './types.js';
+import { escapeReferences } from '../filters/placeholders.js';
 import { isSecretHeader, maskSecret, maskSecrets } from './secrets.js';
 
 const DURATION_UNITS: ReadonlyArray<[string, number]> = [
@@ -114,9 +115,12 @@ function output(o: OutputConfig): Record<string, unknown> {
   }
 }
 
-/** Every string masked, and `${` written as the `$${` escape so the text re-parses to itself. */
+/**
+ * Every string masked, and `${` written as the `$${` escape so the text re-parses to itself (record
+ * placeholders such as `${hostname}` stay as written: expansion leaves them alone).
+ */
 function clean(node: unknown, secrets: readonly string[]): unknown {
-  if (typeof node === 'string') return maskSecrets(node, secrets).replaceAll('${', () => '$${');
+  if (typeof node === 'string') return escapeReferences(maskSecrets(node, secrets));
   if (Array.isArray(node)) return node.map((n) => clean(n, secrets));
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};
@@ -139,6 +143,8 @@ export function renderConfig(cfg: TdfwdConfig): string {
       sync: b.sync,
     },
     inputs: cfg.inputs.map(input),
+    // A filter's keys are single words: its resolved form is its YAML form.
+    filters: cfg.filters.length > 0 ? cfg.filters : undefined,
     outputs: cfg.outputs.map(output),
     admin: { listen: cfg.admin.listen },
     shutdown_timeout: durationText(cfg.shutdownTimeout),

@@ -1,6 +1,7 @@
-// The whole file's schema: buffer, inputs, outputs, admin, shutdown_timeout. Parsing it yields the
+// The whole file's schema: buffer, inputs, filters, outputs, admin, shutdown_timeout. Parsing it yields the
 // resolved config minus what needs the outside world (the buffer directory's precedence, secrets).
 import { z } from 'zod';
+import { filterSchema, type FilterConfig } from '../filters/config.js';
 import type { AdminConfig, BufferConfig, InputConfig } from './types.js';
 import { choice, count, duration, got, size, strict, text } from './keys.js';
 import { inputSchema } from './inputs.js';
@@ -57,6 +58,7 @@ const admin = strict({
 export const fileSchema = strict({
   buffer: buffer.prefault({}),
   inputs: z.array(inputSchema).prefault([]),
+  filters: z.array(filterSchema).prefault([]),
   outputs: z.array(outputSchema).prefault([]),
   admin: admin.prefault({}),
   shutdown_timeout: duration('10s').describe('on SIGTERM, deliver for up to this long, then exit'),
@@ -65,6 +67,7 @@ export const fileSchema = strict({
 export interface ParsedFile {
   buffer: Omit<BufferConfig, 'path'> & { path: string | undefined };
   inputs: InputConfig[];
+  filters: FilterConfig[];
   outputs: UnnamedOutput[];
   admin: AdminConfig;
   shutdown_timeout: number;

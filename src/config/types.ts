@@ -1,6 +1,9 @@
 // The resolved configuration: what the rest of tdfwd consumes after the YAML file, `${VAR}` expansion,
 // defaults and flags have been applied. Durations are milliseconds, sizes are bytes.
 import type { OverflowAction, SyncMode } from '../core/buffer-policy.js';
+import type { FilterConfig } from '../filters/config.js';
+
+export type { FilterConfig } from '../filters/config.js';
 
 export type ParserFormat = string; // none | json | ltsv | nginx | apache2 | regexp:<pattern>
 
@@ -115,6 +118,8 @@ export interface AdminConfig {
 export interface TdfwdConfig {
   buffer: BufferConfig;
   inputs: InputConfig[];
+  /** Applied in order between the inputs and the buffer (src/filters). */
+  filters: FilterConfig[];
   outputs: OutputConfig[];
   admin: AdminConfig;
   shutdownTimeout: number;
