@@ -62,12 +62,13 @@ export class BlockWriter {
     this.#runBuf = null;
     const n = this.#runEnd - this.#runStart;
     this.#reserve(n);
-    if (n < 32) {
+    if (n < 16) {
       const out = this.#buf;
       let o = this.#len;
       for (let p = this.#runStart; p < this.#runEnd; p++) out[o++] = src[p] as number;
     } else {
-      src.copy(this.#buf, this.#len, this.#runStart, this.#runEnd);
+      // A plain Uint8Array view: cheaper to make than Buffer#copy's or subarray's (~2x for a record).
+      this.#buf.set(new Uint8Array(src.buffer, src.byteOffset + this.#runStart, n), this.#len);
     }
     this.#len += n;
   }

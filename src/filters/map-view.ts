@@ -15,6 +15,24 @@ export const POOL = 1;
 /** `find`'s answer when the key is there more than once (the record is then edited as an object). */
 export const DUPLICATE = -2;
 
+/** End of the msgpack value at p: scalars and strings here, containers by the structural reader. */
+function skipValue(src: Buffer, p: number): number {
+  if (p >= src.length) return -1;
+  const b = src[p] as number;
+  if (b <= 0x7f || b >= 0xe0) return p + 1;
+  if (b >= 0xa0 && b <= 0xbf) return p + 1 + (b & 0x1f);
+  switch (b) {
+    case 0xc0: case 0xc2: case 0xc3: return p + 1;
+    case 0xcc: case 0xd0: return p + 2;
+    case 0xcd: case 0xd1: return p + 3;
+    case 0xca: case 0xce: case 0xd2: return p + 5;
+    case 0xcb: case 0xcf: case 0xd3: return p + 9;
+    case 0xd9: return p + 2 + (src[p + 1] as number);
+    case 0xda: return p + 3 + (((src[p + 1] as number) << 8) | (src[p + 2] as number));
+    default: return valueEnd(src, p);
+  }
+}
+
 export class MapView {
   readonly bufs: [Buffer, Buffer] = [Buffer.alloc(0), Buffer.alloc(0)];
   /** Pairs, removed ones included. */
@@ -70,8 +88,8 @@ export class MapView {
       else return -1;
       const klen = k >= 0xa0 && k <= 0xbf ? k & 0x1f : k === 0xd9 ? (src[p + 1] as number) : k === 0xda ? src.readUInt16BE(p + 1) : src.readUInt32BE(p + 1);
       const ke = kc + klen;
-      const ve = valueEnd(src, ke);
-      if (ve < 0 || ke > src.length) throw new Error('a record runs past the end of the block');
+      const ve = skipValue(src, ke);
+      if (ve < 0 || ve > src.length) throw new Error('a record runs past the end of the block');
       this.kw[i] = SRC;
       this.ks[i] = p;
       this.kc[i] = kc;
