@@ -1,5 +1,6 @@
 // The `filters:` key: the shapes of record / grep / modify, their errors (each naming its key), the
 // `${VAR}` expansion leaving record placeholders alone, and `config check`'s rendering of them.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { expandString } from '../../src/config/expand.js';
@@ -119,5 +120,16 @@ describe('config check renders filters', () => {
     expect(text).toContain('lit: $${NOT_A_VAR}');
     const again = parseConfigText(text, { env: {}, source: 'rendered.yaml' });
     expect(again.filters).toEqual(cfg.filters);
+  });
+});
+
+describe('the README', () => {
+  it("Filters section's example is a valid config", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Filters\n'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(yaml).toContain('filters:');
+    const cfg = parseConfigText(`${base}${yaml}`, { env: { DEPLOY_ENV: 'prod' }, source: 'README.md' });
+    expect(cfg.filters.map((f) => f.type)).toEqual(['record', 'grep', 'modify']);
   });
 });
