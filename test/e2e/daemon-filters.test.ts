@@ -89,6 +89,36 @@ describe('tdfwd run: filters between the inputs and the buffer', () => {
     expect((await d.stop()).code).toBe(0);
   });
 
+  it('SIGHUP applies new filters to the records that come after it; the drop counter keeps its total', async () => {
+    const dir = work();
+    const store = join(dir, 'store.ndjson');
+    const ep = await endpoint({ storeFile: store });
+    const config = (filters: unknown[]) => ({
+      buffer: { path: join(dir, 'buf'), flush_interval: '1s' },
+      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+      filters,
+      outputs: [tdOutput(ep.url)],
+      admin: { listen: '127.0.0.1:0' },
+    });
+    const file = writeConfig(join(dir, 'tdfwd.yaml'), config([{ type: 'grep', match: '**', exclude: [{ key: 'drop', pattern: 'yes' }] }]));
+    const d = await startDaemon(file);
+    const send = async (records: unknown[]) => expect((await post(d.inputPort('http', 0), '/td.web.hits', JSON.stringify(records))).status).toBe(200);
+    await send([{ seq: 0, drop: 'yes' }, { seq: 1 }]);
+    writeConfig(file, config([{ type: 'record', match: '**', set: { stage: 'two' } }]));
+    d.signal('SIGHUP');
+    await d.waitLog((l) => l.msg.startsWith('config reloaded'));
+    await waitFor(() => d.logs().filter((l) => l.input === 'http.0' && l.msg === 'http: listening').length >= 2, 10_000);
+    await send([{ seq: 2, drop: 'yes' }]);
+    await waitFor(() => storedRows(store).length >= 2, 20_000);
+    const rows = storedRows(store).sort((a, b) => Number(a.record.seq) - Number(b.record.seq));
+    expect(rows.map((r) => [r.record.seq, r.record.stage])).toEqual([
+      [1, undefined],
+      [2, 'two'],
+    ]);
+    expect(await metric(d.adminUrl(), 'tdfwd_filter_dropped_records_total', { filter: 'filters[0]' })).toBe(1);
+    expect((await d.stop()).code).toBe(0);
+  });
+
   it('config check refuses an unknown placeholder, naming the key', async () => {
     const dir = work();
     const file = writeConfig(join(dir, 'tdfwd.yaml'), {
