@@ -4,6 +4,7 @@
 import type { LogRecord } from '../core/record.js';
 import type { GrepFilterConfig } from './grep-config.js';
 import { DUPLICATE, type MapView } from './map-view.js';
+import { literalOf, matchesLiteral, type Literal } from './literal.js';
 import { matchText } from './match-text.js';
 import { DECODE, DROP, KEEP, hasOwn, utf8, type Step, type Verdict } from './step.js';
 
@@ -11,10 +12,12 @@ interface Condition {
   key: string;
   utf8: Buffer;
   re: RegExp;
+  /** The pattern as plain ASCII text, tested on a string's bytes. */
+  literal: Literal | null;
 }
 
 function conditions(list: GrepFilterConfig['regexp']): Condition[] {
-  return list.map((c) => ({ key: c.key, utf8: utf8(c.key), re: new RegExp(c.pattern) }));
+  return list.map((c) => ({ key: c.key, utf8: utf8(c.key), re: new RegExp(c.pattern), literal: literalOf(c.pattern) }));
 }
 
 export function compileGrepFilter(cfg: GrepFilterConfig, label: string): Step {
@@ -39,16 +42,24 @@ export function compileGrepFilter(cfg: GrepFilterConfig, label: string): Step {
       for (const c of regexps) {
         const i = v.find(c.utf8);
         if (i === DUPLICATE) return DECODE;
-        const t = i < 0 ? null : v.valueText(i);
-        if (t === null || !c.re.test(t)) return DROP;
+        if (i < 0 || !matches(v, i, c)) return DROP;
       }
       for (const c of excludes) {
         const i = v.find(c.utf8);
         if (i === DUPLICATE) return DECODE;
-        const t = i < 0 ? null : v.valueText(i);
-        if (t !== null && c.re.test(t)) return DROP;
+        if (i >= 0 && matches(v, i, c)) return DROP;
       }
       return KEEP;
     },
   };
+}
+
+/** Whether pair i's value matches (null matches nothing). */
+function matches(v: MapView, i: number, c: Condition): boolean {
+  if (c.literal !== null) {
+    const from = v.strStart(i);
+    if (from >= 0) return matchesLiteral(c.literal, v.bufs[v.vw[i] as number] as Buffer, from, v.strEnd);
+  }
+  const t = v.valueText(i);
+  return t !== null && c.re.test(t);
 }

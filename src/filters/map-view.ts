@@ -169,6 +169,24 @@ export class MapView {
     this.setValue(i, which, valueStart, valueEnd);
   }
 
+  /**
+   * Where pair i's value is a string: [start, end) of its UTF-8 in `bufs[vw[i]]`, as
+   * `strStart` (returned) and `strEnd`; -1 when the value is not a string.
+   */
+  strStart(i: number): number {
+    const buf = this.bufs[this.vw[i] as number] as Buffer;
+    const s = this.vs[i] as number;
+    const h = buf[s] as number;
+    this.strEnd = this.ve[i] as number;
+    if (h >= 0xa0 && h <= 0xbf) return s + 1;
+    if (h === 0xd9) return s + 2;
+    if (h === 0xda) return s + 3;
+    if (h === 0xdb) return s + 5;
+    return -1;
+  }
+
+  strEnd = 0;
+
   /** Pair i's value as grep tests it: text, or null for nil. */
   valueText(i: number): string | null {
     const buf = this.bufs[this.vw[i] as number] as Buffer;

@@ -185,3 +185,22 @@ describe('FilterSlot', () => {
     expect(decodeRecords(slot.applyBlock('x', block, 1).entries)).toEqual([{ time: T, a: 1 }]);
   });
 });
+
+describe('grep patterns that are plain text are tested on the bytes', () => {
+  it('with the answer of the RegExp, for anchored, unanchored and escaped text', async () => {
+    const { literalOf, matchesLiteral } = await import('../../src/filters/literal.js');
+    const patterns = ['^/health', 'error', '^GET$', 'ms$', '\\/api\\/v1', '^$', '^', 'a\\.b', '"', ' x ', '^é', '\\d', 'a|b', 'x\\$', '\\\\$'];
+    const values = ['/health', '/healthz', 'x/health', 'error', 'an error here', 'GET', 'GETS', '12ms', 'ms!', '/api/v1/x', '', 'a.b', 'axb', 'say "hi"', ' x ', 'é', '9', 'x$', 'x\\', 'héllo /health'];
+    let literal = 0;
+    for (const p of patterns) {
+      const lit = literalOf(p);
+      if (lit === null) continue;
+      literal++;
+      for (const v of values) {
+        const bytes = Buffer.from(`__${v}__`);
+        expect(matchesLiteral(lit, bytes, 2, bytes.length - 2), `${p} on ${JSON.stringify(v)}`).toBe(new RegExp(p).test(v));
+      }
+    }
+    expect(literal).toBe(11); // é, \d, a|b and \\$ go to the RegExp
+  });
+});
