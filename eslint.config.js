@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['admin', 'buffer', 'cli', 'codec', 'config', 'core', 'daemon', 'delivery', 'endpoint', 'ingest', 'inputs', 'migrate', 'outputs', 'parsers', 'router', 'simulate'];
+const LAYERS = ['admin', 'buffer', 'cli', 'codec', 'config', 'core', 'daemon', 'delivery', 'endpoint', 'filters', 'ingest', 'inputs', 'migrate', 'outputs', 'parsers', 'router', 'simulate'];
 
 /**
  * One `no-restricted-imports` block per layer of src/, forbidding every layer it may not import.
@@ -58,7 +58,9 @@ export default tseslint.config(
     codec: ['core'],
     // config gathers the per-type schemas (src/inputs/tail/config.ts, src/outputs/stdout-config.ts)
     // into the file's schema; those files import only config's vocabulary (the rule below).
-    config: ['core', 'parsers', 'router', '+inputs/**/*config', '+outputs/**/*config'],
+    config: ['core', 'parsers', 'router', 'filters', '+inputs/**/*config', '+outputs/**/*config'],
+    // filters: their schemas use config's key vocabulary; the block path reads msgpack with codec.
+    filters: ['core', 'config', 'router', 'codec'],
     buffer: ['core', 'config'],
     // ingest's encoders (line reader, inline encoder), never its writer: that one holds the buffer.
     inputs: ['core', 'config', 'parsers', 'codec', 'ingest', '!ingest/writer'],

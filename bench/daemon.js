@@ -6,6 +6,8 @@
 //    (8 frames in flight); time until the last ack (events/s committed), then until imported.
 // Both run twice: plain records, and the same records with their own ISO `time` string first
 // (`--shapes plain` skips the second); the time shape's seconds are printed against the plain one's.
+// `--shapes plain,filters` runs tail with the plain records through two filters (a `record` filter
+// adding hostname, a `grep` exclude on path that keeps every line, so the import count is the same).
 // bench/forward-ack.js measures how long acks keep a client with only a few frames in flight waiting.
 // 3. stdin: the same N lines piped into the daemon's stdin as fast as it reads them; records imported
 //    before the end of input (delivery must not wait for it), and the delivered rate.
@@ -80,14 +82,18 @@ function startDaemon(configText, name, stdin = 'ignore') {
   };
 }
 
+/** The `filters` shape's filters: the issue's pair; the exclude matches no bench line (every one is imported). */
+const FILTERS_YAML = `filters:\n  - { type: record, match: "td.**", set: { hostname: "\${hostname}" } }\n  - { type: grep, match: "td.**", exclude: [{ key: path, pattern: "^/healthz$" }] }\n`;
+
 const outputYaml = (url) => `outputs:\n  - type: td\n    match: "td.**"\n    endpoint: ${url}\n    apikey: bench\n`;
 
 async function tailRun(shape) {
   const file = join(work, `app-${shape}.log`);
   spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(lines), ...(shape === 'time' ? ['--time'] : [])], { stdio: 'inherit' });
   const ep = await startEndpointProcess(['--auto-tables', '-q']);
+  const filters = shape === 'filters' ? FILTERS_YAML : '';
   const d = startDaemon(
-    `buffer:\n  path: ${join(work, `buf-tail-${shape}`)}\n  flush_interval: 1s\ninputs:\n  - { type: tail, path: "${file}", tag: td.bench.tail, format: json, read_from_head: true }\n${outputYaml(ep.url)}admin:\n  listen: null\n`,
+    `buffer:\n  path: ${join(work, `buf-tail-${shape}`)}\n  flush_interval: 1s\ninputs:\n  - { type: tail, path: "${file}", tag: td.bench.tail, format: json, read_from_head: true }\n${filters}${outputYaml(ep.url)}admin:\n  listen: null\n`,
     `tail-${shape}`,
   );
   const started = performance.now();
@@ -223,7 +229,7 @@ async function main() {
   }
   for (const t of tail) if (t.shape !== 'plain') console.log(`tail, best of ${repeat}: ${t.shape} records ${t.seconds.toFixed(2)}s${vs(t, tail, 'seconds')}`);
   const forward = [];
-  for (const shape of only !== null && only !== 'forward' ? [] : shapes) {
+  for (const shape of only !== null && only !== 'forward' ? [] : shapes.filter((s) => s !== 'filters')) {
     const fwd = await forwardRun(shape);
     forward.push(fwd);
     console.log(

@@ -35,6 +35,7 @@ export class TdfwdMetrics implements DeliveryObserver {
   readonly #recordsIn: Counter<'input' | 'tag'>;
   readonly #parseErrors: Counter<'input'>;
   readonly #unrouted: Counter<'tag'>;
+  readonly #filterDropped: Counter<'filter'>;
   readonly #bufferChunks: Gauge<'state'>;
   readonly #pendingRecords: Gauge;
   readonly #pendingBytes: Gauge;
@@ -75,6 +76,7 @@ export class TdfwdMetrics implements DeliveryObserver {
     this.#recordsIn = counter('tdfwd_input_records_total', 'Records committed to the buffer, by input and tag (tags past the cap count as "_other").', ['input', 'tag']);
     this.#parseErrors = counter('tdfwd_input_parse_errors_total', 'Lines or messages an input could not parse.', ['input']);
     this.#unrouted = counter('tdfwd_unrouted_records_total', 'Records whose tag no output matches.', ['tag']);
+    this.#filterDropped = counter('tdfwd_filter_dropped_records_total', 'Records a filter dropped before the buffer (grep), by the filter\'s place in the config ("filters[1]").', ['filter']);
 
     // Buffer
     this.#bufferChunks = gauge('tdfwd_buffer_chunks', 'Chunks in the buffer, by state.', ['state']);
@@ -144,6 +146,10 @@ export class TdfwdMetrics implements DeliveryObserver {
 
   parseErrors(input: string, n = 1): void {
     this.#parseErrors.inc({ input }, n);
+  }
+
+  filterDropped(filter: string, n: number): void {
+    this.#filterDropped.inc({ filter }, n);
   }
 
   unroutedRecords(tag: string, n: number): void {

@@ -1,6 +1,9 @@
 // `${VAR}` and `${VAR:-default}` expansion in string values of the parsed YAML tree (after parsing,
 // so YAML quoting is unaffected). `$${VAR}` is a literal `${VAR}`. Shell semantics for `:-`: the
 // default applies when the variable is unset or empty; a plain `${VAR}` that is unset is an error.
+// The record placeholders of filters (`${hostname}`, `${tag}`, `${tag_parts[N]}`) are not variables:
+// they are left as written, everywhere, for the filters to fill in per tag (filters/placeholders.ts).
+import { PLACEHOLDER_LIST, isPlaceholder, looksLikePlaceholder } from '../filters/placeholders.js';
 import { formatPath, type Problem } from './issues.js';
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -15,12 +18,16 @@ export function expandString(
 ): string {
   return value.replace(REFERENCE, (whole: string, body: string | undefined) => {
     if (body === undefined) return '${'; // the $${ escape
+    if (isPlaceholder(body)) return whole;
     const sep = body.indexOf(':-');
     const name = sep === -1 ? body : body.slice(0, sep);
     if (!NAME.test(name)) {
+      const placeholder = sep === -1 && looksLikePlaceholder(body);
       problems.push({
         path: formatPath(path),
-        message: `${whole} is not a valid variable reference; write $\${...} for a literal "\${"`,
+        message: placeholder
+          ? `${whole} is not a record placeholder (they are ${PLACEHOLDER_LIST}) nor an environment variable; write $\${...} for a literal "\${"`
+          : `${whole} is not a valid variable reference; write $\${...} for a literal "\${"`,
       });
       return whole;
     }

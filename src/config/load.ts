@@ -94,6 +94,7 @@ export function parseConfigText(text: string, opts: ParseOptions): TdfwdConfig {
       path: resolveBufferDir({ flag: opts.bufferFlag, env: opts.env, configured: parsed.buffer.path, baseDir }),
     },
     inputs: withFiles.inputs,
+    filters: parsed.filters,
     outputs,
     admin: parsed.admin,
     shutdownTimeout: parsed.shutdownTimeout,
@@ -135,7 +136,7 @@ function parseYaml(text: string, source: string): Record<string, unknown> {
   return out;
 }
 
-const SECTIONS = new Set(['buffer', 'inputs', 'outputs', 'admin']);
+const SECTIONS = new Set(['buffer', 'inputs', 'filters', 'outputs', 'admin']);
 
 /** `<type>.<index>` for outputs without a name; names must be unique (status and metrics key on them). */
 function nameOutputs(list: ParsedFile['outputs'], problems: Problem[]): OutputConfig[] {
@@ -184,6 +185,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, bufferFlag?: string): Tdfw
   return {
     buffer: { ...parsed.buffer, path: resolveBufferDir({ flag: bufferFlag, env }) },
     inputs: [],
+    filters: [],
     outputs,
     admin: parsed.admin,
     shutdownTimeout: parsed.shutdownTimeout,

@@ -8,6 +8,7 @@ import type { TdfwdConfig } from './types.js';
 import { fileForm } from './key-docs.js';
 import type { KeyKind } from './keys.js';
 import { fileSchema } from './schema.js';
+import { escapeReferences } from '../filters/placeholders.js';
 import { isSecretHeader, maskSecret, maskSecrets } from './secrets.js';
 
 const DURATION_UNITS: ReadonlyArray<[string, number]> = [
@@ -74,9 +75,12 @@ function leafText(kind: KeyKind, value: unknown): unknown {
   }
 }
 
-/** Every string masked, and `${` written as the `$${` escape so the text re-parses to itself. */
+/**
+ * Every string masked, and `${` written as the `$${` escape so the text re-parses to itself (record
+ * placeholders such as `${hostname}` stay as written: expansion leaves them alone).
+ */
 function clean(node: unknown, secrets: readonly string[]): unknown {
-  if (typeof node === 'string') return maskSecrets(node, secrets).replaceAll('${', () => '$${');
+  if (typeof node === 'string') return escapeReferences(maskSecrets(node, secrets));
   if (Array.isArray(node)) return node.map((n) => clean(n, secrets));
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};

@@ -1,8 +1,9 @@
-// The whole file's schema: buffer, inputs, outputs, routing, admin, shutdown_timeout. Parsing it yields
+// The whole file's schema: buffer, inputs, filters, outputs, routing, admin, shutdown_timeout. Parsing it yields
 // the resolved config minus what needs the outside world (the buffer directory's precedence, output
 // names, secrets): the loader (load.ts) adds those.
 import { z } from 'zod';
 import { choice, count, duration, got, section, size, text } from './keys.js';
+import { filterSchema } from '../filters/config.js';
 import { inputSchema } from './inputs.js';
 import { outputSchema } from './outputs.js';
 import { ROUTINGS } from '../router/router.js';
@@ -51,6 +52,7 @@ export const adminSchema = section({
 export const fileSchema = section({
   buffer: bufferSchema.prefault({}),
   inputs: z.array(inputSchema).prefault([]),
+  filters: z.array(filterSchema).prefault([]),
   outputs: z.array(outputSchema).prefault([]),
   routing: choice(ROUTINGS, 'first_match').describe('first_match: a tag goes to the first output that matches it; copy: to every one'),
   admin: adminSchema.prefault({}),

@@ -7,6 +7,9 @@ import type { InputConfig } from './inputs.js';
 import type { OutputConfig } from './outputs.js';
 import type { adminSchema, bufferSchema } from './schema.js';
 import type { Routing } from '../router/router.js';
+import type { FilterConfig } from '../filters/config.js';
+
+export type { FilterConfig } from '../filters/config.js';
 
 export type { ParserFormat } from './parser-format.js';
 export type { StdinInputConfig } from '../inputs/stdin-config.js';
@@ -31,6 +34,8 @@ export type AdminConfig = z.output<typeof adminSchema>;
 export interface TdfwdConfig {
   buffer: BufferConfig;
   inputs: InputConfig[];
+  /** Applied in order between the inputs and the buffer (src/filters). */
+  filters: FilterConfig[];
   outputs: OutputConfig[];
   admin: AdminConfig;
   shutdownTimeout: number;

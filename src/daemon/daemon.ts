@@ -14,6 +14,7 @@ import type { TdfwdConfig } from '../config/types.js';
 import { ConfigError, DiskFullError } from '../core/errors.js';
 import { combineObservers } from '../delivery/events.js';
 import { persistOutputState } from '../delivery/persist-state.js';
+import { FilterSlot } from '../filters/index.js';
 import { InlineEncoder } from '../ingest/inline-encoder.js';
 import { BufferWriter } from '../ingest/writer.js';
 import { Router } from '../router/router.js';
@@ -45,6 +46,8 @@ export class Daemon {
   readonly #writer: BufferWriter;
   /** Tail lines and forward entries are encoded by it (compressed on the zlib pool); it outlives pipelines (SIGHUP). */
   readonly #encoder: InlineEncoder;
+  /** The running pipeline's filters, for the encoder (it outlives pipelines). */
+  readonly #filterSlot = new FilterSlot();
   readonly metrics = new TdfwdMetrics();
   #pipeline: Pipeline;
   #admin: AdminServer | null = null;
@@ -133,6 +136,8 @@ export class Daemon {
       },
       onTagRecords: (input, tag, n) => this.#recordsIn(input, tag, n),
       onParseErrors: (input, n) => this.metrics.parseErrors(input, n),
+      onFilterDropped: (filter, n) => this.metrics.filterDropped(filter, n),
+      filterSlot: this.#filterSlot,
     });
   }
 

@@ -1,5 +1,5 @@
-// One generation of the daemon's moving parts, built from one config: inputs, outputs, the delivery
-// engine and the seal timer. A SIGHUP builds a new pipeline and stops the old one; the buffer, the
+// One generation of the daemon's moving parts, built from one config: inputs, filters, outputs, the
+// delivery engine and the seal timer. A SIGHUP builds a new pipeline and stops the old one; the buffer, the
 // lock, the admin server and the metrics outlive pipelines. So does the stdin input: the process's
 // stdin can be read by one reader only (a second one would lose the first one's partial line, and
 // ending the first one's read destroys the stream), so a running stdin input is carried over.
@@ -14,6 +14,7 @@ import type { EncodedPart, EventSink, PositionUpdate } from '../core/sink.js';
 import { DeliveryEngine } from '../delivery/engine.js';
 import { combineObservers, type DeliveryObserver } from '../delivery/events.js';
 import { startSealTimer } from '../delivery/seal-timer.js';
+import { FilterChain, type FilterSlot } from '../filters/index.js';
 import type { BufferWriter } from '../ingest/writer.js';
 import { createForwardInput } from '../inputs/forward/index.js';
 import { createHttpInput } from '../inputs/http/index.js';
@@ -42,6 +43,10 @@ export interface PipelineDeps {
   onTagRecords: (input: string, tag: string, n: number) => void;
   /** Count lines an input could not parse (committed as `{message, _parse_error}`). */
   onParseErrors: (input: string, n: number) => void;
+  /** Count records a filter dropped (`filters[1]`). */
+  onFilterDropped?: (filter: string, n: number) => void;
+  /** Where the encoder finds the current pipeline's filters (set as the inputs start). */
+  filterSlot?: FilterSlot;
   /** Parses, encodes and compresses tail lines and forward entries (one for the daemon's lifetime). */
   encoder?: LineEncoder & EntriesEncoder;
   /** The previous pipeline's running stdin input, kept instead of creating a second reader. */
@@ -53,6 +58,8 @@ export class Pipeline {
   readonly inputs: Input[];
   readonly outputs: Output[];
   readonly engine: DeliveryEngine;
+  /** The config's filters: applied to records in the sink here, and to encoded blocks by the encoder. */
+  readonly filters: FilterChain;
   readonly #deps: PipelineDeps;
   /** Inputs already running when this pipeline was built (the carried-over stdin input). */
   readonly #carried = new Set<Input>();
@@ -62,6 +69,7 @@ export class Pipeline {
     this.config = config;
     this.#deps = deps;
     this.outputs = buildOutputs(config.outputs, true, (n) => deps.log[n.level](n.message));
+    this.filters = new FilterChain(config.filters, { ...(deps.onFilterDropped ? { onDropped: deps.onFilterDropped } : {}) });
     this.engine = new DeliveryEngine({
       queue: deps.store,
       outputs: this.outputs,
@@ -76,10 +84,14 @@ export class Pipeline {
 
   #createInput(cfg: InputConfig, name: string, configPath: string): Input {
     const { writer, log, onRecords, onTagRecords, onParseErrors, store, encoder } = this.#deps;
+    const filters = this.filters;
     const sink: EventSink = {
+      // Records held as objects are filtered here; encoded parts were filtered by the encoder.
       async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
-        await writer.write(events, positions, signal);
-        onRecords(name, events);
+        const kept = filters.applyEvents(events);
+        if (kept.length === 0 && (positions === undefined || positions.length === 0)) return;
+        await writer.write(kept, positions, signal);
+        onRecords(name, kept);
       },
       async writeParts(parts: readonly EncodedPart[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
         await writer.writeParts(parts, positions, signal);
@@ -142,6 +154,7 @@ export class Pipeline {
 
   /** Start the inputs in order; on a failure the ones started stay running (stopInputs stops them). */
   async startInputs(): Promise<void> {
+    this.#deps.filterSlot?.use(this.filters);
     for (const input of this.inputs) {
       if (this.#carried.has(input)) continue;
       await input.start();

@@ -123,7 +123,7 @@ describe('tdfwd config check', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       'tdfwd: inputs[0].port: environment variable NO_SUCH_PORT is not set; set it, or write ${NO_SUCH_PORT:-default}',
       'outputs[0].apikey: environment variable NO_SUCH_KEY is not set; set it, or write ${NO_SUCH_KEY:-default}',
-      'bufer: unknown key (expected one of: buffer, inputs, outputs, routing, admin, shutdown_timeout)',
+      'bufer: unknown key (expected one of: buffer, inputs, filters, outputs, routing, admin, shutdown_timeout)',
       'inputs[1].path: required key is missing',
       'outputs[0].retry.max_wait: expected a duration like "30s" (got "forever")',
     ]);

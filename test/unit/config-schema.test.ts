@@ -215,7 +215,7 @@ describe('error messages name the key path', () => {
 
   it('unknown top-level and nested keys', () => {
     expect(errorOf('bufer: {}\n').message).toBe(
-      'bufer: unknown key (expected one of: buffer, inputs, outputs, routing, admin, shutdown_timeout)',
+      'bufer: unknown key (expected one of: buffer, inputs, filters, outputs, routing, admin, shutdown_timeout)',
     );
     expect(errorOf('outputs:\n  - { type: td, match: x, apikey: k, retry: { wiat: 1s } }\n').message).toMatch(
       /^outputs\[0\]\.retry\.wiat: unknown key \(expected one of: type, wait, max_wait, jitter, randomize, timeout, max_attempts\)$/,
