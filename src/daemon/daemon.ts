@@ -14,7 +14,7 @@ import type { TdfwdConfig } from '../config/types.js';
 import { ConfigError, DiskFullError } from '../core/errors.js';
 import { combineObservers } from '../delivery/events.js';
 import { persistOutputState } from '../delivery/persist-state.js';
-import { InlineEncoder } from '../ingest/inline-encoder.js';
+import { PartEncoder } from '../ingest/encoder.js';
 import { BufferWriter } from '../ingest/writer.js';
 import { Router } from '../router/router.js';
 import { openStore } from './open-store.js';
@@ -43,8 +43,8 @@ export class Daemon {
   readonly #lock: DaemonLock;
   readonly #store: ChunkStore;
   readonly #writer: BufferWriter;
-  /** Tail lines and forward entries are encoded by it (compressed on the zlib pool); it outlives pipelines (SIGHUP). */
-  readonly #encoder: InlineEncoder;
+  /** Lines and forward entries are encoded by it (compressed on the zlib pool); it outlives pipelines (SIGHUP). */
+  readonly #encoder: PartEncoder;
   readonly metrics = new TdfwdMetrics();
   #pipeline: Pipeline;
   #admin: AdminServer | null = null;
@@ -74,7 +74,7 @@ export class Daemon {
         this.metrics.writesBlocked('disk_full', cause === 'disk');
       },
     });
-    this.#encoder = new InlineEncoder(() => this.#writer.partLimits);
+    this.#encoder = new PartEncoder({ limits: () => this.#writer.partLimits });
     this.#router = routerOf(config);
     this.#pipeline = this.#buildPipeline(config);
     this.#positionSweep = new PositionSweep(store, POSITION_STALE_MS);
