@@ -271,7 +271,7 @@ export class ForwardConnection {
   async #write(segments: readonly Segment[]): Promise<{ committed: number; failure: { error: Error; what: string } | null }> {
     try {
       const c = await this.#commit(segments);
-      return { committed: c.committed, failure: c.encodeError ? { error: c.encodeError, what: 'decode the entries of a frame' } : null };
+      return { committed: c.committed, failure: c.encodeError ? { error: c.encodeError, what: 'encode the entries of a frame' } : null };
     } catch (err) {
       return { committed: 0, failure: { error: err as Error, what: 'commit events' } };
     }
