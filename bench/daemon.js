@@ -27,7 +27,7 @@ const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_00
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const shapes = (args.includes('--shapes') ? args[args.indexOf('--shapes') + 1] : 'plain,time').split(',');
 const repeat = Number(args.includes('--repeat') ? args[args.indexOf('--repeat') + 1] : 2) || 1;
-// `--prof DIR`: the daemon writes V8 CPU profiles (main thread and encoder thread) into DIR.
+// `--prof DIR`: the daemon writes a V8 CPU profile of its (one) thread into DIR.
 const profDir = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : null;
 // `--node-args "--flag …"`: extra node options for the daemon (experiments: heap and JIT flags).
 const nodeArgs = args.includes('--node-args') ? args[args.indexOf('--node-args') + 1].split(' ').filter(Boolean) : [];

@@ -1,18 +1,26 @@
-// `tdfwd send --tag TAG [--format F] [--time-key K] [--flush]`: stdin lines → buffer. Exits 0 once
-// every line read is committed. A line that does not parse is kept ({message, _parse_error}) and
-// counted, never dropped.
+// `tdfwd send --tag TAG [--format F] [--time-key K] [--flush]`: stdin lines → buffer. The daemon's
+// stdin input run once, alone, with an encoder and a buffer writer of its own. Exits 0 once every line
+// read is committed; on SIGINT/SIGTERM it stops reading, commits the complete lines read and exits 1.
+// A line that does not parse is kept ({message, _parse_error}) and counted, never dropped.
 import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { tagDestinationProblem } from '../config/tag-routes.js';
 import { isValidTag } from '../core/record.js';
 import { formatBytes } from '../core/units.js';
+import { PartEncoder } from '../ingest/encoder.js';
 import { BufferWriter } from '../ingest/writer.js';
-import { readLines, type LineReadTotals } from '../ingest/line-reader.js';
+import { StdinInput, type StdinTotals } from '../inputs/stdin.js';
 import { createParser } from '../parsers/index.js';
 import { openStore } from '../daemon/open-store.js';
 import { action } from './action.js';
 import { loadForCommand } from './context.js';
 import { globalsOf } from './globals.js';
+
+/**
+ * Blocks read and not yet committed: six, where the daemon's stdin input keeps two. A pipe into `send`
+ * is the whole job, so it trades ~5–9 MB of peak RSS for keeping the disk busy (bench/run.js).
+ */
+const SEND_BLOCKS_OUT = 6;
 
 interface SendOptions {
   tag: string;
@@ -46,39 +54,38 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
   const undeliverable = tagDestinationProblem(opts.tag, ctx.config.outputs, ctx.config.routing); // before anything is buffered: exit 2
   if (undeliverable !== null) throw new UsageError(`--tag: ${undeliverable}`);
   const store = openStore(ctx.config.buffer);
-  const writer = new BufferWriter(store, { onBlocked: (m) => process.stderr.write(`tdfwd send: ${m} (run \`tdfwd flush\` or the daemon)\n`) });
-  const started = performance.now();
-  let committed = 0;
-  const reader = readLines(
-    process.stdin,
-    {
-      tag: opts.tag,
-      format: opts.format,
-      ...(opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}),
-      partBytes: Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor(ctx.config.buffer.chunkLimitSize / 8))),
-      partRecords: Math.max(1, Math.floor(ctx.config.buffer.chunkLimitRecords / 4)),
-    },
-    async (parts) => {
-      await writer.commit(parts);
-      for (const p of parts) committed += p.records;
-    },
+  const writer = new BufferWriter(store, {
+    onBlocked: (m) => process.stderr.write(`tdfwd send: ${m} (run \`tdfwd flush\` or the daemon)\n`),
+    maxPartBytes: Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor(ctx.config.buffer.chunkLimitSize / 8))),
+  });
+  const encoder = new PartEncoder({ limits: writer.partLimits });
+  const input = new StdinInput(
+    'send',
+    { type: 'stdin', tag: opts.tag, format: opts.format, ...(opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}) },
+    // send reports from the totals below: the input's own log lines are for the daemon's log.
+    { sink: writer, log: () => {}, encoder, blocksOut: SEND_BLOCKS_OUT },
   );
-  const onSignal = (): void => reader.stop();
+  const started = performance.now();
+  // A signal stops reading only: the complete lines read are committed, waiting for room if need be.
+  const onSignal = (): void => input.stopReading();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let totals: LineReadTotals;
+  let totals: StdinTotals;
   try {
-    totals = await reader.done;
+    await input.start();
+    totals = await input.ended;
     await store.drainSeals();
     if (totals.truncatedLines > 0) process.stderr.write(`tdfwd send: ${totals.truncatedLines} lines longer than 1 MiB were truncated\n`);
   } catch (err) {
-    process.stderr.write(`tdfwd send: ${committed} records were committed before the failure\n`);
+    process.stderr.write(`tdfwd send: ${input.records} records were committed before the failure\n`);
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await encoder.close();
     await store.close();
   }
+  const committed = input.records;
   const secs = (performance.now() - started) / 1000;
   const rate = secs > 0 ? Math.round(committed / secs) : committed;
   process.stderr.write(

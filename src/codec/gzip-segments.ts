@@ -1,6 +1,6 @@
 // Sealed payloads assembled from deflate segments. A part of a chunk can be compressed as soon as it is
-// encoded (by the inline encoder, for the daemon and `send`) as a raw deflate stream ended with a sync flush and no final block:
-// such segments concatenate into one valid deflate stream. Sealing then only wraps them in one gzip
+// encoded (by the encoder, ingest/encoder.ts) as a raw deflate stream ended with a sync flush and no
+// final block: such segments concatenate into one valid deflate stream. Sealing then only wraps them in one gzip
 // member (header, segments, an empty final block, CRC-32 and length), instead of compressing the whole
 // chunk again: the buffer stores (and SQLite writes) compressed bytes from the first commit on.
 //

@@ -1,14 +1,15 @@
-// The hook an encoder calls between msgpack and deflate: a per-block record filter (the filters
-// between inputs and the buffer, src/filters/). Declared in core so the encoders (ingest) and the
-// inputs see only this interface, never the filters' code.
+// The hook where the record filters (src/filters/) run on the encoder's fast path: a block of
+// encoded records, rewritten before it is compressed. The encoder (ingest/encoder.ts) calls it on
+// every part it builds, whichever input the records came from.
 
 export interface BlockFilter {
-  /** false when no filter is configured: the encoder skips the call. */
+  /** False when no filter matches any tag: the encoder skips the call. */
   readonly active: boolean;
   /**
-   * The records of one tag (msgpack maps with an integer `time`, one after another, as the buffer
-   * stores them) after the filters: changed, fewer, or the same buffer when nothing changed. The
-   * returned buffer is the caller's (never reused by the filter).
+   * `entries` holds `records` msgpack maps one after another (each with an integer `time`, as the
+   * buffer stores them: not `[time, record]` arrays); returns the records to keep, in the same form
+   * (none: `records` 0). Called synchronously, before compression; `entries` is the filter's own (a
+   * copy), so the result may be a view of it.
    */
   applyBlock(tag: string, entries: Buffer, records: number): { entries: Buffer; records: number };
 }

@@ -22,7 +22,7 @@ export interface StoredPart {
   deflated?: DeflatedInfo;
 }
 
-/** Records already encoded (msgpack, one after another) for one tag: what a LineEncoder returns. */
+/** Records already encoded (msgpack, one after another) for one tag: what the Encoder returns (core/encoder.ts). */
 export interface EncodedPart extends StoredPart {
   tag: string;
   records: number;
@@ -36,6 +36,6 @@ export interface EventSink {
    * BufferFullError.
    */
   write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal): Promise<void>;
-  /** As `write`, for records already encoded by a LineEncoder (same transaction and durability contract). */
+  /** As `write`, for records already encoded by the Encoder (same transaction and durability contract). */
   writeParts(parts: readonly EncodedPart[], positions?: readonly PositionUpdate[], signal?: AbortSignal): Promise<void>;
 }

@@ -15,7 +15,7 @@ import { ConfigError, DiskFullError } from '../core/errors.js';
 import { combineObservers } from '../delivery/events.js';
 import { persistOutputState } from '../delivery/persist-state.js';
 import { FilterSlot } from '../filters/index.js';
-import { InlineEncoder } from '../ingest/inline-encoder.js';
+import { PartEncoder } from '../ingest/encoder.js';
 import { BufferWriter } from '../ingest/writer.js';
 import { Router } from '../router/router.js';
 import { openStore } from './open-store.js';
@@ -44,8 +44,8 @@ export class Daemon {
   readonly #lock: DaemonLock;
   readonly #store: ChunkStore;
   readonly #writer: BufferWriter;
-  /** Tail lines and forward entries are encoded by it (compressed on the zlib pool); it outlives pipelines (SIGHUP). */
-  readonly #encoder: InlineEncoder;
+  /** Lines and forward entries are encoded by it (compressed on the zlib pool); it outlives pipelines (SIGHUP). */
+  readonly #encoder: PartEncoder;
   /** The running pipeline's filters, for the encoder (it outlives pipelines). */
   readonly #filterSlot = new FilterSlot();
   readonly metrics = new TdfwdMetrics();
@@ -77,7 +77,7 @@ export class Daemon {
         this.metrics.writesBlocked('disk_full', cause === 'disk');
       },
     });
-    this.#encoder = new InlineEncoder(() => this.#writer.partLimits);
+    this.#encoder = new PartEncoder({ limits: () => this.#writer.partLimits, filter: this.#filterSlot });
     this.#router = routerOf(config);
     this.#pipeline = this.#buildPipeline(config);
     this.#positionSweep = new PositionSweep(store, POSITION_STALE_MS);

@@ -9,7 +9,7 @@ import type { ChunkStore } from '../buffer/store.js';
 import type { InputConfig, TdfwdConfig } from '../config/types.js';
 import { systemClock, systemRandom } from '../core/clock.js';
 import type { LogEvent } from '../core/record.js';
-import type { EntriesEncoder, LineEncoder } from '../core/line-encoder.js';
+import type { Encoder } from '../core/encoder.js';
 import type { EncodedPart, EventSink, PositionUpdate } from '../core/sink.js';
 import { DeliveryEngine } from '../delivery/engine.js';
 import { combineObservers, type DeliveryObserver } from '../delivery/events.js';
@@ -47,8 +47,8 @@ export interface PipelineDeps {
   onFilterDropped?: (filter: string, n: number) => void;
   /** Where the encoder finds the current pipeline's filters (set as the inputs start). */
   filterSlot?: FilterSlot;
-  /** Parses, encodes and compresses tail lines and forward entries (one for the daemon's lifetime). */
-  encoder?: LineEncoder & EntriesEncoder;
+  /** Parses, encodes and compresses lines and forward entries (one for the daemon's lifetime). */
+  encoder: Encoder;
   /** The previous pipeline's running stdin input, kept instead of creating a second reader. */
   stdin?: StdinInput | null;
 }
@@ -109,7 +109,7 @@ export class Pipeline {
     switch (cfg.type) {
       case 'stdin': {
         const running = this.#deps.stdin;
-        if (!running) return new StdinInput(name, cfg, { ...ctx, partLimits: writer.partLimits, ...(encoder ? { encoder } : {}) });
+        if (!running) return new StdinInput(name, cfg, { ...ctx, encoder });
         this.#carried.add(running);
         return running;
       }
@@ -119,10 +119,10 @@ export class Pipeline {
           ...ctx,
           positions: store,
           maxBatchBytes: Math.max(4096, Math.min(TAIL_BATCH_BYTES, Math.floor(this.config.buffer.totalLimitSize / 4))),
-          ...(encoder ? { encoder } : {}),
+          encoder,
         });
       case 'forward':
-        return createForwardInput(cfg, { ...ctx, ...(encoder ? { encoder } : {}) });
+        return createForwardInput(cfg, { ...ctx, encoder });
       case 'http':
         return createHttpInput(cfg, ctx);
       case 'syslog':

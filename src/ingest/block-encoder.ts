@@ -1,6 +1,6 @@
-// BlockEncoder: one encoder job — a block of complete lines (tail, send) or of PackedForward entries
-// (forward) → records packed into parts within the buffer's part limits. The synchronous half of the
-// inline encoder (inline-encoder.ts): parts leave raw, to be compressed on the zlib thread pool.
+// BlockEncoder: one encoder job — lines (tail, stdin, send) or forward entries → records packed into
+// parts within the buffer's part limits. The synchronous half of the encoder (encoder.ts): parts
+// leave raw msgpack, to be filtered and compressed there.
 //
 // Owns one PartBuilder (its buffer reused for every job) and the parsers it has built. Not re-entrant:
 // one job at a time (the transcoder keeps module state, see codec/json-transcode.ts).
@@ -11,17 +11,7 @@ import { Cursor, MalformedFrameError } from '../codec/forward-scan.js';
 import { createParser, type LineParser } from '../parsers/index.js';
 import { addLine, addLines, transcoderFor, type LineJob } from './line-bytes.js';
 import { PartBuilder, type BuiltPart } from './part-builder.js';
-
-export interface LinesInput {
-  format: string;
-  timeKey?: string | undefined;
-  maxLineBytes: number;
-  /** A line split off before the block (it began in an earlier read); encoded first. */
-  lead?: string | undefined;
-  /** Complete lines; a rest without "\n" is a line anyway. */
-  block: Buffer;
-  nowSec: number;
-}
+import type { LinesJob } from '../core/encoder.js';
 
 export interface LinesOutput {
   parts: BuiltPart[];
@@ -45,19 +35,19 @@ export class BlockEncoder {
     this.#builder = new PartBuilder(partBytes, partRecords);
   }
 
-  lines(m: LinesInput): LinesOutput {
+  lines(m: Omit<LinesJob, 'tag'>): LinesOutput {
     const job: LineJob = {
       out: this.#builder.begin(),
-      parse: this.#parserFor(m.format, m.timeKey),
-      fast: transcoderFor(m.format, m.timeKey),
+      parse: this.#parserFor(m.format, m.timeKey, m.multiline === true),
+      fast: m.multiline === true ? null : transcoderFor(m.format, m.timeKey),
       nowSec: m.nowSec,
       maxLineBytes: m.maxLineBytes,
       lines: 0,
       parseErrors: 0,
       truncatedLines: 0,
     };
-    if (m.lead !== undefined) addLine(job, m.lead);
-    addLines(job, m.block, 0, m.block.length);
+    for (const text of m.texts ?? []) addLine(job, text);
+    if (m.block) addLines(job, m.block, 0, m.block.length);
     this.#builder.cut();
     const { lines, parseErrors, truncatedLines } = job;
     return { parts: this.#builder.parts, lines, parseErrors, truncatedLines };
@@ -97,11 +87,11 @@ export class BlockEncoder {
     return { parts: out.parts, records, skipped };
   }
 
-  #parserFor(format: string, timeKey: string | undefined): LineParser {
-    const key = `${format}\u0000${timeKey ?? ''}`;
+  #parserFor(format: string, timeKey: string | undefined, multiline: boolean): LineParser {
+    const key = `${format}\u0000${timeKey ?? ''}\u0000${multiline ? 'm' : ''}`;
     let p = this.#parsers.get(key);
     if (!p) {
-      p = createParser(format, timeKey !== undefined ? { timeKey } : {});
+      p = createParser(format, { ...(timeKey !== undefined ? { timeKey } : {}), ...(multiline ? { multiline } : {}) });
       this.#parsers.set(key, p);
     }
     return p;

@@ -1,4 +1,4 @@
-// Lines of a block → records in a PartBuilder, for the encoder threads of `send` and the tail input.
+// Lines of a block → records in a PartBuilder, for the encoder (block-encoder.ts).
 // json lines (with or without a time key) and none lines go from their bytes straight to msgpack
 // through the transcoder (codec/json-transcode.ts); a line it refuses, and every line of the other
 // formats, is decoded to a string and parsed. Line rules are LineSplitter's: "\n" ends a line, a "\r" before it

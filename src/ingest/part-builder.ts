@@ -1,6 +1,6 @@
 // PartBuilder: the part an encoder is filling — encoded records one after another in one growing
 // buffer, reused for every part — cut at the buffer's part limits. A cut part leaves as a copy of its
-// records, for the caller to compress (the inline encoder: on the zlib thread pool).
+// records, for the caller to filter and compress (the encoder: on the zlib thread pool).
 //
 // States: empty (bytes 0) → filling → cut (a part appended to `parts`, empty again).
 import { packOne } from '../codec/msgpack.js';

@@ -72,7 +72,7 @@ export class BufferWriter implements EventSink {
     this.#records += events.length;
   }
 
-  /** Commit parts encoded elsewhere (the line encoder), as `write` does events. */
+  /** Commit parts the encoder built (core/encoder.ts), as `write` does events. */
   async writeParts(parts: readonly EncodedPart[], positions: readonly PositionUpdate[] = [], signal?: AbortSignal): Promise<void> {
     await this.commit(parts, positions, signal);
     for (const p of parts) this.#records += p.records;

@@ -120,9 +120,9 @@ describe('tdfwd run: filters between the inputs and the buffer', () => {
     expect((await d.stop()).code).toBe(0);
   });
 
-  // The encoders' fast path (tail lines here) runs the filters once the encoder calls its BlockFilter
-  // (the daemon's FilterSlot): unskip when the encoder is given it (see the filters wiring note).
-  it.skip('tail lines (the encoder fast path) are filtered as bytes, and drops counted', async () => {
+  // The encoder's fast path (tail lines here) runs the filters through its BlockFilter, the daemon's
+  // FilterSlot.
+  it('tail lines (the encoder fast path) are filtered as bytes, and drops counted', async () => {
     const dir = work();
     const store = join(dir, 'store.ndjson');
     const ep = await endpoint({ storeFile: store });

@@ -5,7 +5,8 @@
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { valueEnd } from '../../src/codec/forward-scan.js';
-import { decodeEventFrame, decodePing, readPackedFrame } from '../../src/codec/forward-frame.js';
+import { decodePing, readEntriesFrame } from '../../src/codec/forward-frame.js';
+import { referenceRecords } from './forward-decode.js';
 import { decodeOne, packOne } from '../../src/codec/msgpack.js';
 import type { LogEvent } from '../../src/core/record.js';
 import { answerPing, newHandshake } from '../../src/inputs/forward/handshake.js';
@@ -120,16 +121,18 @@ export async function startAggregator(opts: AggregatorOptions = {}): Promise<Agg
 }
 
 function receivedFrame(raw: Buffer): ReceivedFrame {
-  const decoded = decodeEventFrame(raw, Math.floor(Date.now() / 1000));
-  const packed = readPackedFrame(raw);
+  const frame = readEntriesFrame(raw);
+  const events: LogEvent[] = referenceRecords(raw, Math.floor(Date.now() / 1000)).map((r) => ({ tag: r.tag, record: r.record }));
   const whole = decodeOne(raw);
+  const body = Array.isArray(whole) ? (whole[1] as unknown) : undefined;
   const opt = Array.isArray(whole) ? (whole[2] as unknown) : undefined;
+  const options = typeof opt === 'object' && opt !== null ? (opt as Record<string, unknown>) : {};
   return {
-    tag: decoded.tag,
-    events: decoded.events,
-    chunk: typeof decoded.chunk === 'string' ? decoded.chunk : decoded.chunk?.toString('utf8'),
-    compressed: packed?.inflated ?? false,
-    packed: packed !== null,
-    size: typeof opt === 'object' && opt !== null ? (opt as Record<string, unknown>)['size'] : undefined,
+    tag: frame.tag,
+    events,
+    chunk: typeof frame.chunk === 'string' ? frame.chunk : frame.chunk?.toString('utf8'),
+    compressed: options['compressed'] === 'gzip',
+    packed: Buffer.isBuffer(body) || body instanceof Uint8Array,
+    size: options['size'],
   };
 }

@@ -1,5 +1,5 @@
 // The shared harness for the tail input tests: a temp dir with a logs/ folder, a real SQLite buffer
-// (ChunkStore + BufferWriter), tail inputs created against it, and the records read back.
+// (ChunkStore + BufferWriter) and encoder, tail inputs created against them, and the records read back.
 // States: open (after construction) -> closed (close(): inputs stopped, encoder and store closed,
 // temp dir removed).
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { openStore, records } from './store.js';
 
 export { records };
 import { BufferWriter } from '../../src/ingest/writer.js';
-import type { InlineEncoder } from '../../src/ingest/inline-encoder.js';
+import { PartEncoder } from '../../src/ingest/encoder.js';
 import { createTailInput, type TailInput } from '../../src/inputs/tail/index.js';
 import type { TailInputConfig } from '../../src/config/types.js';
 import type { BufferLimits, ChunkStore, StoredPosition } from '../../src/buffer/store.js';
@@ -44,8 +44,8 @@ export const range = (from: number, to: number, prefix = 'line'): string[] =>
 export interface TailHarnessOptions {
   /** Temp dir name prefix (default 'tdfwd-tail-'). */
   tmpPrefix?: string;
-  /** A LineEncoder for every input; the harness closes it. */
-  encoder?: InlineEncoder;
+  /** The encoder of every input (default: one cut at the writer's part limits); the harness closes it. */
+  encoder?: PartEncoder;
   /** maxBatchBytes for inputs that do not set their own (default: the input's own default). */
   maxBatchBytes?: number;
 }
@@ -55,7 +55,7 @@ export class TailHarness {
   readonly logs: string;
   readonly store: ChunkStore;
   readonly writer: BufferWriter;
-  readonly encoder: InlineEncoder | undefined;
+  readonly encoder: PartEncoder;
   readonly logged: { level: string; msg: string }[] = [];
   readonly #maxBatchBytes: number | undefined;
   readonly #inputs: TailInput[] = [];
@@ -66,7 +66,7 @@ export class TailHarness {
     mkdirSync(this.logs);
     this.store = openStore(join(this.tmp.dir, 'buf'), limits);
     this.writer = new BufferWriter(this.store);
-    this.encoder = opts.encoder;
+    this.encoder = opts.encoder ?? new PartEncoder({ limits: () => this.writer.partLimits });
     this.#maxBatchBytes = opts.maxBatchBytes;
   }
 
@@ -78,7 +78,7 @@ export class TailHarness {
     const maxBatchBytes = opts.maxBatchBytes || this.#maxBatchBytes;
     const input = createTailInput(cfg, {
       sink: opts.sink ?? this.writer,
-      ...(this.encoder ? { encoder: this.encoder } : {}),
+      encoder: this.encoder,
       ...(maxBatchBytes ? { maxBatchBytes } : {}),
       positions: this.store,
       pollIntervalMs: opts.pollIntervalMs ?? 50,
@@ -137,7 +137,7 @@ export class TailHarness {
 
   async close(): Promise<void> {
     for (const i of this.#inputs) await i.stop();
-    await this.encoder?.close();
+    await this.encoder.close();
     await this.store.close();
     this.tmp.cleanup();
   }

@@ -4,6 +4,7 @@ import fluentLogger from 'fluent-logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChunkStore } from '../../src/buffer/store.js';
 import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
+import { PartEncoder } from '../../src/ingest/encoder.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
 import { openStore } from '../helpers/store.js';
@@ -21,13 +22,16 @@ const quiet = { info: () => {}, error: () => {} };
 async function setup(sharedKey?: string) {
   const t = tempDir();
   const store = openStore(t.dir);
+  const writer = new BufferWriter(store);
+  const encoder = new PartEncoder({ limits: () => writer.partLimits });
   const input = createForwardInput(
     { type: 'forward', bind: '127.0.0.1', port: 0, selfHostname: 'tdfwd.test', ...(sharedKey ? { sharedKey } : {}) },
-    { sink: new BufferWriter(store), log: () => {} },
+    { sink: writer, log: () => {}, encoder },
   );
   await input.start();
   cleanups.push(async () => {
     await input.stop();
+    await encoder.close();
     await store.close();
     t.cleanup();
   });

@@ -1,13 +1,15 @@
-// The forward input with the daemon's encoder (ingest/inline-encoder.ts): PackedForward entries are
-// encoded into parts, compressed on the zlib thread pool and committed as parts. The
-// records stored must equal those of the in-thread path, acks must follow the commit and keep frame
-// order, and a frame whose entries are malformed is not acked (the ones before it are).
+// The forward input through the encoder (ingest/encoder.ts): the entries of every frame mode are
+// encoded into parts (records copied byte for byte where they are plain), compressed on the zlib
+// thread pool and committed as parts. The records stored must equal those of the reference decoding
+// (every record decoded into an object: test/helpers/forward-decode.ts), acks must follow the commit
+// and keep frame order, and a frame whose entries are malformed is not acked (the ones before it are).
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Unpackr } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventSink } from '../../src/core/sink.js';
-import { InlineEncoder } from '../../src/ingest/inline-encoder.js';
+import { PartEncoder } from '../../src/ingest/encoder.js';
+import { referenceRecords } from '../helpers/forward-decode.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
 import { entry, eventTime, pack } from '../helpers/forward-wire.js';
@@ -21,10 +23,10 @@ afterEach(async () => {
 
 const T = 1_700_000_000;
 
-async function setup(withEncoder: boolean) {
+async function setup() {
   const t = tempDir();
   const store = openStore(t.dir);
-  const pool = withEncoder ? new InlineEncoder({ bytes: 4096, records: 50 }) : null;
+  const encoder = new PartEncoder({ limits: { bytes: 4096, records: 50 } }); // small parts: a frame is several
   const writer = new BufferWriter(store);
   const calls = { write: 0, writeParts: 0 };
   const sink: EventSink = {
@@ -33,12 +35,12 @@ async function setup(withEncoder: boolean) {
   };
   const input = createForwardInput(
     { type: 'forward', bind: '127.0.0.1', port: 0, selfHostname: 'tdfwd.test' },
-    { sink, log: () => {}, ...(pool ? { encoder: pool } : {}) },
+    { sink, log: () => {}, encoder },
   );
   await input.start();
   cleanups.push(async () => {
     await input.stop();
-    await pool?.close();
+    await encoder.close();
     await store.close();
     t.cleanup();
   });
@@ -123,37 +125,31 @@ function normalized(rows: { tag: string; record: Record<string, unknown> }[], fr
 }
 
 describe('forward input with an encoder', () => {
-  it('PackedForward (plain, str and gzip) frames store the same records as without one, acked in order', async () => {
-    const data = frames();
-    const acks = ['c1', 'c2', 'c3', 'c4', 'c5'].map((c) => ({ ack: c }));
+  it('every mode (PackedForward plain, str and gzip; Forward; Message) stores the reference records, acked in order', async () => {
+    const data = Buffer.concat([frames(), pack(['app.fw', Array.from({ length: 30 }, (_, i) => [T + i, { i, msg: 'forward mode' }]), { chunk: 'c6' }])]);
+    const acks = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((c) => ({ ack: c }));
     const from = Math.floor(Date.now() / 1000);
-
-    const plain = await setup(false);
-    const a = await exchange(plain.port, data, acks.length);
-    const encoded = await setup(true);
-    const b = await exchange(encoded.port, data, acks.length);
+    const { store, port, calls } = await setup();
+    const r = await exchange(port, data, acks.length);
     const to = Math.ceil(Date.now() / 1000);
-
-    expect(a.replies).toEqual(acks);
-    expect(b.replies).toEqual(acks);
-    expect(plain.calls.writeParts).toBe(0);
-    expect(encoded.calls.writeParts).toBeGreaterThan(0); // the entries went through the encoder
-    expect(encoded.calls.write).toBeGreaterThan(0); // the Message frame did not
-    const without = normalized(await records(plain.store), from, to);
-    const withEnc = normalized(await records(encoded.store), from, to);
-    // 300 + 1 + 160 + 300 + 16 + 8 entries, one in 8 with a nil record skipped.
-    expect(without.length).toBe(Math.ceil((300 * 7) / 8) * 2 + 1 + 105 + 35 + 14 + 7);
-    const byTag = (rows: typeof without) => [...rows].sort((x, y) => (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : 0));
-    expect(byTag(withEnc)).toEqual(byTag(without));
-    expect(withEnc.find((r) => r.record['msg'] === 'float time')?.record['time']).toBe(T + 2);
-    expect(withEnc.find((r) => r.tag === 'app.packed' && r.record['_parse_error'] !== undefined)?.record).toEqual({
+    expect(r.replies).toEqual(acks);
+    expect(calls.write).toBe(0); // every frame went through the encoder
+    expect(calls.writeParts).toBeGreaterThan(0);
+    const stored = normalized(await records(store), from, to);
+    const want = normalized(referenceRecords(data, from), from, to);
+    // 300 + 1 + 160 + 300 + 16 + 8 + 30 entries, one in 8 of the generated ones with a nil record skipped.
+    expect(want.length).toBe(Math.ceil((300 * 7) / 8) * 2 + 1 + 105 + 35 + 14 + 7 + 30);
+    const byTag = (rows: typeof want) => [...rows].sort((x, y) => (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : 0));
+    expect(byTag(stored)).toEqual(byTag(want));
+    expect(stored.find((x) => x.record['msg'] === 'float time')?.record['time']).toBe(T + 2);
+    expect(stored.find((x) => x.tag === 'app.packed' && x.record['_parse_error'] !== undefined)?.record).toEqual({
       message: 'not a map 5',
       _parse_error: 'the forward record is not a map',
       time: T + 5,
     });
   });
 
-  it('records with their own time keep it as _time and get the event time, on both paths, in every mode', async () => {
+  it('records with their own time keep it as _time and get the event time, in every mode', async () => {
     const own = (i: number): Record<string, unknown> => ({ time: `2026-12-02T10:00:0${i % 10}Z`, i, host: 'web-1' });
     const packedEntries = Buffer.concat(Array.from({ length: 40 }, (_, i) => entry(i % 2 ? eventTime(T + i, 7) : T + i, own(i))));
     const data = Buffer.concat([
@@ -164,10 +160,9 @@ describe('forward input with an encoder', () => {
       pack(['app.same', Buffer.concat([entry(T, { time: T, i: 0 }), entry(T + 1, { time: null, i: 1 }), entry(T + 2, { time: { sub: 'object' }, i: 2, _time: 'x' })]), { chunk: 's' }]),
     ]);
     const acks = ['p', 'g', 'f', 'm', 's'].map((c) => ({ ack: c }));
-    for (const withEncoder of [false, true]) {
-      const { store, port, calls } = await setup(withEncoder);
+    {
+      const { store, port } = await setup();
       expect((await exchange(port, data, acks.length)).replies).toEqual(acks);
-      if (withEncoder) expect(calls.writeParts).toBeGreaterThan(0);
       const rows = await records(store);
       expect(rows).toHaveLength(40 + 40 + 5 + 1 + 3);
       for (const { tag, record } of rows.filter((r) => r.tag === 'app.packed' || r.tag === 'app.gz' || r.tag === 'app.fw')) {
@@ -185,7 +180,7 @@ describe('forward input with an encoder', () => {
   });
 
   it('a frame with malformed entries is not acked; the frames before it are committed and acked', async () => {
-    const { store, port } = await setup(true);
+    const { store, port } = await setup();
     const good = pack(['app.ok', entries(16), { chunk: 'ok1' }]);
     const bad = pack(['app.bad', Buffer.concat([entry(T, { a: 1 }), Buffer.from([0x92, 0xc1, 0x80])]), { chunk: 'bad1' }]);
     const after = pack(['app.after', entries(8), { chunk: 'after1' }]);

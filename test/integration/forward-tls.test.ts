@@ -7,6 +7,7 @@ import fluentLogger from 'fluent-logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChunkStore } from '../../src/buffer/store.js';
 import { decodeRecords, gunzipPayload, packOne } from '../../src/codec/msgpack.js';
+import { PartEncoder } from '../../src/ingest/encoder.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
 import type { ServerTlsConfig } from '../../src/config/tls.js';
@@ -34,13 +35,16 @@ async function setup(tls: ServerTlsConfig) {
   const t = tempDir();
   const store = openStore(t.dir);
   const logs: string[] = [];
+  const writer = new BufferWriter(store);
+  const encoder = new PartEncoder({ limits: () => writer.partLimits });
   const input = createForwardInput(
     { type: 'forward', bind: '127.0.0.1', port: 0, selfHostname: 'tdfwd.test', tls },
-    { sink: new BufferWriter(store), log: (level, msg) => logs.push(`${level} ${msg}`) },
+    { sink: writer, encoder, log: (level, msg) => logs.push(`${level} ${msg}`) },
   );
   await input.start();
   cleanups.push(async () => {
     await input.stop();
+    await encoder.close();
     await store.close();
     t.cleanup();
   });

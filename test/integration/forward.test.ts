@@ -6,8 +6,8 @@ import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Unpackr } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../src/core/record.js';
-import type { EventSink, PositionUpdate } from '../../src/core/sink.js';
+import type { EncodedPart, EventSink, PositionUpdate } from '../../src/core/sink.js';
+import { PartEncoder } from '../../src/ingest/encoder.js';
 import { BufferWriter } from '../../src/ingest/writer.js';
 import { createForwardInput } from '../../src/inputs/forward/index.js';
 import { entry, eventTime, pack } from '../helpers/forward-wire.js';
@@ -31,14 +31,16 @@ async function setup(opts: { sharedKey?: string; limits?: Parameters<typeof open
   // An empty buffer takes any one write; a limit test needs a buffer that already holds something.
   if (opts.limits?.totalLimitSize !== undefined) store.append([{ tag: 'prefill.x', records: 1, data: encodeRecords([{ time: 1 }]) }]);
   const writer = new BufferWriter(store);
+  const encoder = new PartEncoder({ limits: () => writer.partLimits });
   const logs: LogLine[] = [];
   const input = createForwardInput(
     { type: 'forward', bind: '127.0.0.1', port: 0, selfHostname: 'tdfwd.test', ...(opts.sharedKey ? { sharedKey: opts.sharedKey } : {}) },
-    { sink: opts.sink ? opts.sink(writer) : writer, log: (level, msg, fields) => logs.push({ level, msg, ...(fields ? { fields } : {}) }) },
+    { sink: opts.sink ? opts.sink(writer) : writer, log: (level, msg, fields) => logs.push({ level, msg, ...(fields ? { fields } : {}) }), encoder },
   );
   await input.start();
   cleanups.push(async () => {
     await input.stop();
+    await encoder.close();
     await store.close();
     t.cleanup();
   });
@@ -208,12 +210,12 @@ describe('forward input', () => {
     let writes = 0;
     const { store, input } = await setup({
       sink: (w) => ({
-        async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
+        write: (events, positions, signal) => w.write(events, positions, signal),
+        async writeParts(parts: readonly EncodedPart[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
           writes++;
           await gate;
-          await w.write(events, positions, signal);
+          await w.writeParts(parts, positions, signal);
         },
-        writeParts: (parts, positions, signal) => w.writeParts(parts, positions, signal),
       }),
     });
     const c = client(input.port);
@@ -231,11 +233,11 @@ describe('forward input', () => {
     const gate = new Promise<void>((r) => (release = r));
     const { store, input } = await setup({
       sink: (w) => ({
-        async write(events: readonly LogEvent[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
+        write: (events, positions, signal) => w.write(events, positions, signal),
+        async writeParts(parts: readonly EncodedPart[], positions?: readonly PositionUpdate[], signal?: AbortSignal) {
           await gate;
-          await w.write(events, positions, signal);
+          await w.writeParts(parts, positions, signal);
         },
-        writeParts: (parts, positions, signal) => w.writeParts(parts, positions, signal),
       }),
     });
     const c = client(input.port);

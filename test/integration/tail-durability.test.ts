@@ -98,10 +98,13 @@ describe('tail input: durability', () => {
     for (let i = 0; i < files; i++) writeFileSync(h.path(`f${i}.log`), `file ${i} first\n`);
     const input = h.input({ tag: 'many.*' });
     await input.start();
-    await waitFor(async () => (await h.messages()).length === files, 10_000);
+    // The counter first (reading 300 open chunks back at every poll would compete with the input).
+    await waitFor(() => input.linesRead === files, 10_000, 'every first line read');
+    expect((await h.messages()).length).toBe(files);
     expect(input.files).toBe(files);
     for (let i = 0; i < files; i++) appendFileSync(h.path(`f${i}.log`), `file ${i} second\n`);
-    await waitFor(async () => (await h.messages()).length === 2 * files, 10_000);
+    await waitFor(() => input.linesRead === 2 * files, 10_000, 'every second line read');
+    expect((await h.messages()).length).toBe(2 * files);
     const tags = new Set((await records(h.store)).map((r) => r.tag));
     expect(tags.size).toBe(files);
   });

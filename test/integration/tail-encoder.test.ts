@@ -1,18 +1,18 @@
-// The tail input with a LineEncoder (the daemon's inline encoder parses, encodes and compresses the
-// lines in blocks): the same guarantees as the line-by-line path. Rotation while a writer appends, a restart, a crash at any
+// The tail input with an encoder cutting small parts (the encoder parses, encodes and compresses the
+// lines in blocks, a block becoming several parts): the same guarantees as with the default. Rotation while a writer appends, a restart, a crash at any
 // commit: every line exactly once, in order. Long lines (also longer than one read) are truncated
 // and counted; lines that do not parse are kept and counted; a partial last line waits.
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TailHarness, appWriter, crashingSink, lines, range, records as taggedRecords, sleep, waitFor } from '../helpers/tail-harness.js';
-import { InlineEncoder } from '../../src/ingest/inline-encoder.js';
+import { PartEncoder } from '../../src/ingest/encoder.js';
 import type { ChunkStore } from '../../src/buffer/store.js';
 
-/** The tail harness with a LineEncoder: small parts, so a block becomes several parts committed in one transaction. */
+/** The tail harness with an encoder of small parts: so a block becomes several parts committed in one transaction. */
 class Harness extends TailHarness {
   constructor() {
-    super({}, { tmpPrefix: 'tdfwd-tail-enc-', encoder: new InlineEncoder({ bytes: 4096, records: 50 }), maxBatchBytes: 64 * 1024 });
+    super({}, { tmpPrefix: 'tdfwd-tail-enc-', encoder: new PartEncoder({ limits: { bytes: 4096, records: 50 } }), maxBatchBytes: 64 * 1024 });
   }
 }
 
@@ -23,7 +23,7 @@ afterEach(async () => {
   await h?.close();
 });
 
-describe('tail input with the line encoder', () => {
+describe('tail input with an encoder of small parts', () => {
   it('rotation twice while a writer appends, then a restart: every line exactly once, in order', async () => {
     h = new Harness();
     const p = h.path('app.log');

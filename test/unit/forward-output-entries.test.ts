@@ -1,8 +1,11 @@
 // A chunk's records → PackedForward entries, read back by the forward input's own decoder; and the
 // weighted / standby choice of a server.
 import { describe, expect, it } from 'vitest';
-import { decodePackedEntries } from '../../src/codec/forward-frame.js';
+import { referenceRecords } from '../helpers/forward-decode.js';
 import { encodeRecords, packOne } from '../../src/codec/msgpack.js';
+
+/** The records the forward input reads from a PackedForward frame of these entries. */
+const readBack = (entries: Buffer): unknown[] => referenceRecords(packOne(['t', entries]), 0).map((r) => r.record);
 import { chooseServer } from '../../src/outputs/forward/choose.js';
 import { packEntries, recordTime } from '../../src/outputs/forward/entries.js';
 import { seededRandom } from '../helpers/fake-clock.js';
@@ -16,14 +19,12 @@ describe('packEntries', () => {
     ];
     const { bytes, count } = packEntries(encodeRecords(records), 99, records.length);
     expect(count).toBe(3);
-    const back = decodePackedEntries('t', bytes, 0);
-    expect(back.events.map((e) => e.record)).toEqual(records);
+    expect(readBack(bytes)).toEqual(records);
   });
 
   it('a record without a numeric time gets the fallback time (its own value kept as _time by the input)', () => {
     const records = [{ message: 'no time' }, { time: 'yesterday', message: 'string time' }];
-    const back = decodePackedEntries('t', packEntries(encodeRecords(records), 1_650_000_000).bytes, 0);
-    expect(back.events.map((e) => e.record)).toEqual([
+    expect(readBack(packEntries(encodeRecords(records), 1_650_000_000).bytes)).toEqual([
       { message: 'no time', time: 1_650_000_000 },
       { time: 1_650_000_000, _time: 'yesterday', message: 'string time' },
     ]);

@@ -2,27 +2,25 @@
 //
 // States
 //   handshake - (shared_key only) HELO sent, waiting for PING; nothing else is accepted
-//   open      - reading frames; frames decoded from one burst of reads form one batch = one sink.write
-//   draining  - no more reading (malformed data, failed write, or stop); the write in flight finishes
-//               and its chunks are acked, then the socket is closed
+//   open      - reading frames; each frame's entries go to the encoder as the frame arrives
+//   draining  - no more reading (malformed data, failed write, or stop); the writes in flight finish
+//               and their chunks are acked, then the socket is closed
 //   closed
 //
-// Durable before acknowledged: `{ack: chunk}` is written only after the sink.write holding that
-// frame's events has resolved. With an encoder, a PackedForward frame's entries are encoded as
-// the frame arrives, compressed on the zlib thread pool and committed with sink.writeParts;
-// a batch is the frames ready when it is taken (of one kind: one sink call), and the next batch is
-// taken while it waits for the disk (up to MAX_WRITES_IN_FLIGHT): batches commit in frame order and
-// their acks go out in that order, each once its write is durable.
-// While writes are pending the socket is paused (with an encoder: once the frames not yet taken hold
-// BATCH_PAUSE_BYTES), so a full buffer with overflow_action block stops reading this client (TCP
+// Durable before acknowledged: `{ack: chunk}` is written only after the sink.writeParts holding that
+// frame's records has resolved. Every frame, of any mode, is one encoder job (small frames of one tag
+// read in one burst share a job, so Message-mode clients do not pay a compression per event); a
+// batch is the jobs ready when it is taken, and the next batch is taken while it waits for the disk
+// (up to MAX_WRITES_IN_FLIGHT): batches commit in frame order and their acks go out in that order,
+// each once its write is durable. The socket is paused while the frames not yet taken hold
+// BATCH_PAUSE_BYTES, so a full buffer with overflow_action block stops reading this client (TCP
 // backpressure) instead of growing memory.
 import type { Socket } from 'node:net';
 import { packOne } from '../../codec/msgpack.js';
-import type { EntriesEncoder, EntriesResult } from '../../core/line-encoder.js';
-import type { LogEvent } from '../../core/record.js';
+import type { Encoder, EntriesResult } from '../../core/encoder.js';
 import type { EventSink } from '../../core/sink.js';
 import type { InputContext } from '../types.js';
-import { decodeEventFrame, decodePing, MAX_FRAME_BYTES, readPackedFrame } from '../../codec/forward-frame.js';
+import { decodePing, MAX_FRAME_BYTES, readEntriesFrame } from '../../codec/forward-frame.js';
 import { answerPing, newHandshake, type Handshake } from './handshake.js';
 import { FrameScanner, MalformedFrameError } from '../../codec/forward-scan.js';
 
@@ -33,29 +31,37 @@ export interface ConnectionOptions {
   selfHostname: string;
   /** Aborted when the input stops: a write blocked on a full buffer gives up (no ack; the client retries). */
   signal: AbortSignal;
-  /** Encodes PackedForward entries into compressed parts; without it every frame is decoded into events. */
-  encoder?: EntriesEncoder;
+  /** Turns each frame's entries into compressed parts (the daemon's). */
+  encoder: Encoder;
 }
 
-/** A PackedForward frame at the encoder; `settled` never rejects (a failure is its value). */
-interface Encoding {
+/** Frames' entries at the encoder; `settled` never rejects (a failure is its value). */
+interface Segment {
   tag: string;
   settled: Promise<EntriesResult | Error>;
   /** `settled` has its value; `failed`: it is an error (the frame's entries could not be encoded). */
   ready: boolean;
   failed: boolean;
+  /** Bytes of the frames it holds. */
   bytes: number;
 }
 
-/** Part of a batch, in frame order: events decoded here, or a frame's entries at the encoder. */
-type Segment = { events: LogEvent[]; bytes: number } | Encoding;
+/** Entries of small frames of one tag read in this burst, not given to the encoder yet. */
+interface Gathered {
+  tag: string;
+  entries: Buffer[];
+  entryBytes: number;
+  frameBytes: number;
+}
 
 type State = 'handshake' | 'open' | 'draining' | 'closed';
 
 /** A batch this large stops reading before the write is even scheduled. */
 const BATCH_PAUSE_BYTES = 2 * 1024 * 1024;
-/** Batches of one connection committed and waiting for their fsync at once (with an encoder). */
+/** Batches of one connection committed and waiting for their fsync at once. */
 const MAX_WRITES_IN_FLIGHT = 4;
+/** Frames with fewer entry bytes than this share an encoder job with the next ones of their tag (same burst). */
+const GATHER_BYTES = 64 * 1024;
 /** How long a closing socket may take to flush its last acks before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -72,6 +78,7 @@ export class ForwardConnection {
   #need = 1;
   /** The batch being read: its segments in frame order, and each ack after the segment it follows. */
   #segments: Segment[] = [];
+  #gathered: Gathered | null = null;
   #acks: { chunk: string | Buffer; after: number }[] = [];
   #batchBytes = 0;
   #flushScheduled = false;
@@ -135,9 +142,11 @@ export class ForwardConnection {
         this.#need = 1;
       }
     } catch (err) {
+      this.#encodeGathered(); // the frames before the bad one are still committed and acked
       this.#fail(err);
       return;
     }
+    this.#encodeGathered(); // before `buf` is reused: the gathered entries are views of it
     if (pos < buf.length) {
       this.#pieces = [buf.subarray(pos)];
       this.#pendingBytes = buf.length - pos;
@@ -153,35 +162,41 @@ export class ForwardConnection {
       this.#onPing(frame);
       return;
     }
-    const nowSec = Math.floor(Date.now() / 1000);
-    const encoder = this.#opts.encoder;
-    const packed = encoder ? readPackedFrame(frame) : null;
-    if (encoder && packed) {
-      // A view into the read buffer is copied: the encoder takes the memory it is given.
-      const entries = packed.inflated ? packed.entries : Buffer.from(packed.entries);
-      const settled = encoder.encodeEntries({ tag: packed.tag, entries, nowSec }).then(
-        (r) => r,
-        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-      );
-      const seg: Encoding = { tag: packed.tag, settled, ready: false, failed: false, bytes: frame.length };
-      void settled.then((r) => {
-        seg.ready = true;
-        seg.failed = r instanceof Error;
-      });
-      this.#segments.push(seg);
-      if (packed.chunk !== undefined) this.#acks.push({ chunk: packed.chunk, after: this.#segments.length });
-    } else {
-      const decoded = decodeEventFrame(frame, nowSec);
-      this.#logSkipped(decoded.tag, decoded.skipped);
-      const last = this.#segments.at(-1);
-      if (last && 'events' in last) {
-        for (const ev of decoded.events) last.events.push(ev);
-        last.bytes += frame.length;
-      } else this.#segments.push({ events: decoded.events, bytes: frame.length });
-      if (decoded.chunk !== undefined) this.#acks.push({ chunk: decoded.chunk, after: this.#segments.length });
-    }
+    const { tag, entries, chunk } = readEntriesFrame(frame);
+    const g = this.#gathered;
+    const small = entries.length < GATHER_BYTES;
+    if (g && (g.tag !== tag || !small || g.entryBytes + entries.length > GATHER_BYTES)) this.#encodeGathered();
+    if (small) {
+      const into = this.#gathered ?? (this.#gathered = { tag, entries: [], entryBytes: 0, frameBytes: 0 });
+      into.entries.push(entries);
+      into.entryBytes += entries.length;
+      into.frameBytes += frame.length;
+    } else this.#encode(tag, entries, frame.length);
+    // The ack follows the segment holding the frame (the gathered one is the next segment).
+    if (chunk !== undefined) this.#acks.push({ chunk, after: this.#segments.length + (this.#gathered ? 1 : 0) });
     this.#batchBytes += frame.length;
     if (this.#batchBytes >= BATCH_PAUSE_BYTES) this.#socket.pause();
+  }
+
+  #encodeGathered(): void {
+    const g = this.#gathered;
+    if (!g) return;
+    this.#gathered = null;
+    this.#encode(g.tag, g.entries.length === 1 ? (g.entries[0] as Buffer) : Buffer.concat(g.entries, g.entryBytes), g.frameBytes);
+  }
+
+  /** One encoder job (it reads `entries` before it returns: a view of the read buffer is fine). */
+  #encode(tag: string, entries: Buffer, frameBytes: number): void {
+    const settled = this.#opts.encoder.encodeEntries({ tag, entries, nowSec: Math.floor(Date.now() / 1000) }).then(
+      (r) => r,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+    const seg: Segment = { tag, settled, ready: false, failed: false, bytes: frameBytes };
+    void settled.then((r) => {
+      seg.ready = true;
+      seg.failed = r instanceof Error;
+    });
+    this.#segments.push(seg);
   }
 
   #logSkipped(tag: string, count: number): void {
@@ -205,13 +220,8 @@ export class ForwardConnection {
     this.#beginDrain();
   }
 
-  /** Batches whose write may be in flight at once: with an encoder, frames keep going to the buffer while earlier ones wait for their fsync. */
-  #maxWrites(): number {
-    return this.#opts.encoder ? MAX_WRITES_IN_FLIGHT : 1;
-  }
-
   #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#taking || this.#inFlight >= this.#maxWrites()) return;
+    if (this.#flushScheduled || this.#taking || this.#inFlight >= MAX_WRITES_IN_FLIGHT) return;
     if (this.#segments.length === 0 && this.#acks.length === 0) return;
     this.#flushScheduled = true;
     // setImmediate lets the reads of this poll phase pile up into one batch: one transaction.
@@ -222,33 +232,25 @@ export class ForwardConnection {
   }
 
   /**
-   * Takes the next batch (the frames ready now, at least the first one, all of one kind) and starts its
+   * Takes the next batch (the segments ready now, at least the first one) and starts its
    * write; its acks are sent when it is durable, after the acks of the batches before it. The next
    * batch is taken at once: it commits while this one waits for the disk (group commit in the writer).
    */
   async #flush(): Promise<void> {
-    if (this.#taking || this.#inFlight >= this.#maxWrites() || this.#state === 'closed' || this.#failed) return;
+    if (this.#taking || this.#inFlight >= MAX_WRITES_IN_FLIGHT || this.#state === 'closed' || this.#failed) return;
     if (this.#segments.length === 0 && this.#acks.length === 0) {
       this.#afterFlush();
       return;
     }
     this.#taking = true;
-    // Without an encoder, decoding the next frames would only compete with this write.
-    if (!this.#opts.encoder) this.#socket.pause();
-    // Frames still being compressed are left for the next batch, so committing these overlaps encoding those.
+    // Segments still being compressed are left for the next batch, so committing these overlaps encoding those.
     const head = this.#segments[0];
-    if (head && !('events' in head)) await head.settled;
-    let n = this.#segments.length === 0 ? 0 : 1;
-    if (head && !('events' in head)) {
-      while (n < this.#segments.length) {
-        const seg = this.#segments[n] as Segment;
-        if ('events' in seg || !seg.ready) break;
-        n++;
-      }
-    }
+    if (head) await head.settled;
+    let n = head ? 1 : 0;
+    while (n < this.#segments.length && (this.#segments[n] as Segment).ready) n++;
     const segments = this.#segments.splice(0, n);
     // A frame whose entries could not be encoded ends the connection: nothing after it is committed.
-    if (segments.some((seg) => !('events' in seg) && seg.failed)) this.#failed = true;
+    if (segments.some((seg) => seg.failed)) this.#failed = true;
     const acks = this.#acks.filter((a) => a.after <= n);
     this.#acks = this.#acks.filter((a) => a.after > n).map((a) => ({ chunk: a.chunk, after: a.after - n }));
     for (const seg of segments) this.#batchBytes -= seg.bytes;
@@ -261,7 +263,7 @@ export class ForwardConnection {
       this.#inFlight--;
       this.#finishBatch(acks, r);
     });
-    if (this.#opts.encoder && this.#state === 'open' && this.#batchBytes < BATCH_PAUSE_BYTES) this.#socket.resume();
+    if (this.#state === 'open' && this.#batchBytes < BATCH_PAUSE_BYTES) this.#socket.resume();
     this.#scheduleFlush();
   }
 
@@ -269,7 +271,7 @@ export class ForwardConnection {
   async #write(segments: readonly Segment[]): Promise<{ committed: number; failure: { error: Error; what: string } | null }> {
     try {
       const c = await this.#commit(segments);
-      return { committed: c.committed, failure: c.encodeError ? { error: c.encodeError, what: 'decode the entries of a frame' } : null };
+      return { committed: c.committed, failure: c.encodeError ? { error: c.encodeError, what: 'encode the entries of a frame' } : null };
     } catch (err) {
       return { committed: 0, failure: { error: err as Error, what: 'commit events' } };
     }
@@ -284,9 +286,11 @@ export class ForwardConnection {
     }
     if (r.failure) {
       this.#failed = true;
-      this.#opts.log('error', `forward: could not ${r.failure.what}, closing the connection without ack so the client retries`, {
+      const { error, what } = r.failure;
+      const malformed = error instanceof MalformedFrameError;
+      this.#opts.log(malformed ? 'warn' : 'error', `forward: ${malformed ? 'malformed data' : `could not ${what}`}, closing the connection without ack so the client retries`, {
         peer: this.peer,
-        error: r.failure.error.message,
+        error: error.message,
       });
       this.#close();
       return;
@@ -295,38 +299,24 @@ export class ForwardConnection {
   }
 
   /**
-   * Commits the segments in order, consecutive ones of a kind in one write; returns how many are
-   * durable (fewer than all when a frame's entries could not be encoded: those before it still are).
+   * Commits the segments' parts in one write; returns how many segments are durable (fewer than all
+   * when a frame's entries could not be encoded: those before it still are).
    */
   async #commit(segments: readonly Segment[]): Promise<{ committed: number; encodeError?: Error }> {
-    let done = 0;
-    while (done < segments.length) {
-      const first = segments[done] as Segment;
-      if ('events' in first) {
-        if (first.events.length > 0) await this.#opts.sink.write(first.events, [], this.#opts.signal);
-        done++;
-        continue;
+    const results: EntriesResult[] = [];
+    let failed: Error | null = null;
+    for (const seg of segments) {
+      const r = await seg.settled;
+      if (r instanceof Error) {
+        failed = r;
+        break;
       }
-      const results: EntriesResult[] = [];
-      let end = done;
-      let failed: Error | null = null;
-      for (; end < segments.length; end++) {
-        const seg = segments[end] as Segment;
-        if ('events' in seg) break;
-        const r = await seg.settled;
-        if (r instanceof Error) {
-          failed = r;
-          break;
-        }
-        results.push(r);
-        this.#logSkipped(seg.tag, r.skipped);
-      }
-      const parts = results.flatMap((r) => r.parts);
-      if (parts.length > 0) await this.#opts.sink.writeParts(parts, [], this.#opts.signal);
-      done = end;
-      if (failed) return { committed: done, encodeError: failed };
+      results.push(r);
+      this.#logSkipped(seg.tag, r.skipped);
     }
-    return { committed: done };
+    const parts = results.flatMap((r) => r.parts);
+    if (parts.length > 0) await this.#opts.sink.writeParts(parts, [], this.#opts.signal);
+    return failed ? { committed: results.length, encodeError: failed } : { committed: results.length };
   }
 
   // A method, not an inline comparison: the state changes while a write is awaited.
@@ -336,7 +326,7 @@ export class ForwardConnection {
 
   #afterFlush(): void {
     if (this.#state === 'draining') {
-      // Frames read while the last batch committed (with an encoder) are still committed and acked.
+      // Frames read while the last batch committed are still committed and acked.
       if (this.#segments.length > 0 || this.#acks.length > 0) void this.#flush();
       else if (this.#inFlight === 0 && !this.#taking) this.#close();
       return;

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { ForwardInputConfig } from '../../config/types.js';
 import { TdfwdError } from '../../core/errors.js';
-import type { EntriesEncoder } from '../../core/line-encoder.js';
+import type { Encoder } from '../../core/encoder.js';
 import type { Input, InputContext } from '../types.js';
 import { ForwardConnection } from './connection.js';
 import { startUdpHeartbeat } from './heartbeat.js';
@@ -17,8 +17,8 @@ import { createTlsServer } from './tls.js';
 export type ForwardInput = Input & { readonly port: number };
 
 export interface ForwardInputContext extends InputContext {
-  /** Encodes PackedForward entries into compressed parts (the daemon's); without it, frames are decoded into events. */
-  encoder?: EntriesEncoder;
+  /** Turns the frames' entries into compressed parts (the daemon's, shared by its inputs). */
+  encoder: Encoder;
 }
 
 export function createForwardInput(cfg: ForwardInputConfig, ctx: ForwardInputContext): ForwardInput {
@@ -50,7 +50,7 @@ export function createForwardInput(cfg: ForwardInputConfig, ctx: ForwardInputCon
           sharedKey: cfg.sharedKey,
           selfHostname,
           signal: stopping.signal,
-          ...(ctx.encoder ? { encoder: ctx.encoder } : {}),
+          encoder: ctx.encoder,
         });
         connections.add(conn);
         void conn.closed.then(() => connections.delete(conn));

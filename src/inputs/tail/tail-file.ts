@@ -8,9 +8,6 @@
 // States: reading (the path still names this file) → rotated (`rotatedAt` set: renamed or deleted,
 // read to its end for rotate_wait) → closed.
 import { open, type FileHandle } from 'node:fs/promises';
-import type { LogEvent } from '../../core/record.js';
-import { unixNow } from '../../core/record.js';
-import type { LineParser } from '../../parsers/index.js';
 import { LineSplitter } from '../../parsers/line-splitter.js';
 import { MultilineJoiner } from './multiline.js';
 
@@ -27,14 +24,13 @@ export interface TailCounters {
 
 export interface FileFormat {
   tag: string;
-  parser: LineParser;
   maxLineSize: number;
   multilineStart?: RegExp;
 }
 
 /**
- * Complete lines of one read, for a LineEncoder; `offset` is the end of the last of
- * them (safe to commit with their records).
+ * Complete lines of one read, for the encoder; `offset` is the end of the last of them (safe to
+ * commit with their records).
  */
 export interface LineBlock {
   /** A line begun in an earlier read, which this read completed (already split and cut). */
@@ -46,16 +42,17 @@ export interface LineBlock {
   bytes: number;
 }
 
-/** Records produced by one read, and the offset that is safe to commit with them. */
+/**
+ * Lines cut by the splitter (multiline events joined, a last line without its "\n"), for the
+ * encoder, and the offset that is safe to commit with their records.
+ */
 export interface Batch {
-  events: LogEvent[];
-  /** Lines that went into the events (a multiline event counts all its lines). */
+  texts: string[];
+  /** Lines that went into the texts (a multiline event counts all its lines). */
   lines: number;
   offset: number;
   /** Bytes read from the file for it. */
   bytes: number;
-  /** Lines among them that did not parse (kept as `{message, _parse_error}`). */
-  parseErrors?: number;
 }
 
 export class TailFile {
@@ -124,7 +121,8 @@ export class TailFile {
 
   /**
    * Reads the next chunk into `buf` (shared by the files of one input, which read one at a time; the
-   * splitter copies the bytes it keeps). Null at the end of the file (nothing new to read).
+   * splitter copies the bytes it keeps) and cuts it into lines, joined into multiline events. The
+   * multiline path; without multiline, readBlock. Null at the end of the file (nothing new to read).
    */
   async read(nowMs: number, buf: Buffer): Promise<Batch | null> {
     const { bytesRead } = await this.#fh.read(buf, 0, buf.length, this.#readPos);
@@ -174,8 +172,8 @@ export class TailFile {
   flushIdle(nowMs: number, flushMs: number): Batch | null {
     const j = this.#joiner;
     if (!j?.pending || nowMs - j.lastLineAt < flushMs) return null;
-    const batch: Batch = { events: [], lines: 0, bytes: 0, offset: this.#lineEnd() };
-    this.#emitGroup(j.flush(), batch, unixNow(nowMs));
+    const batch: Batch = { texts: [], lines: 0, bytes: 0, offset: this.#lineEnd() };
+    this.#emitGroup(j.flush(), batch);
     return batch;
   }
 
@@ -184,15 +182,14 @@ export class TailFile {
    * newline and a pending group are emitted too, since nothing will ever complete them.
    */
   finish(nowMs: number): Batch {
-    const batch: Batch = { events: [], lines: 0, bytes: 0, offset: this.#readPos };
-    const now = unixNow(nowMs);
+    const batch: Batch = { texts: [], lines: 0, bytes: 0, offset: this.#readPos };
     const rest = this.#splitter.end();
     this.#countTruncated();
     if (rest !== null && rest.length > 0) {
-      if (this.#joiner) this.#emitGroup(this.#joiner.push(rest, 0, nowMs), batch, now);
-      else this.#emitLine(rest, batch, now);
+      if (this.#joiner) this.#emitGroup(this.#joiner.push(rest, 0, nowMs), batch);
+      else this.#emitLine(rest, batch);
     }
-    if (this.#joiner) this.#emitGroup(this.#joiner.flush(), batch, now);
+    if (this.#joiner) this.#emitGroup(this.#joiner.flush(), batch);
     return batch;
   }
 
@@ -231,11 +228,10 @@ export class TailFile {
 
   #toBatch(lines: readonly string[], lineStart: number, chunk: Buffer, chunkOffset: number, nowMs: number): Batch {
     const end = this.#lineEnd();
-    const batch: Batch = { events: [], lines: 0, bytes: 0, offset: end };
-    const now = unixNow(nowMs);
+    const batch: Batch = { texts: [], lines: 0, bytes: 0, offset: end };
     const joiner = this.#joiner;
     if (!joiner) {
-      for (const line of lines) if (line.length > 0) this.#emitLine(line, batch, now);
+      for (const line of lines) if (line.length > 0) this.#emitLine(line, batch);
       return batch;
     }
     // A pending group's start offset must be exact, so each line's start is needed: the splitter
@@ -243,7 +239,7 @@ export class TailFile {
     let off = lineStart;
     let nl = -1;
     for (const line of lines) {
-      this.#emitGroup(joiner.push(line, off, nowMs), batch, now);
+      this.#emitGroup(joiner.push(line, off, nowMs), batch);
       nl = chunk.indexOf(NL, nl + 1);
       off = chunkOffset + nl + 1;
     }
@@ -251,26 +247,20 @@ export class TailFile {
     return batch;
   }
 
-  #emitLine(line: string, batch: Batch, now: number): void {
-    const r = this.#format.parser(line, now);
-    if (r.error !== undefined) {
-      this.#counters.parseErrors++;
-      batch.parseErrors = (batch.parseErrors ?? 0) + 1;
-    }
-    batch.events.push({ tag: this.#format.tag, record: r.record });
+  #emitLine(line: string, batch: Batch): void {
+    batch.texts.push(line);
     batch.lines++;
   }
 
-  #emitGroup(group: { text: string; lines: number } | null, batch: Batch, now: number): void {
+  #emitGroup(group: { text: string; lines: number } | null, batch: Batch): void {
     if (!group) return;
-    this.#emitLine(group.text, batch, now);
-    batch.lines += group.lines - 1;
+    batch.texts.push(group.text);
+    batch.lines += group.lines;
   }
 }
 
 /** One batch of several reads of the same file (one commit for all). */
 export function mergeBatches(a: Batch, b: Batch): Batch {
-  for (const ev of b.events) a.events.push(ev);
-  const parseErrors = (a.parseErrors ?? 0) + (b.parseErrors ?? 0);
-  return { events: a.events, lines: a.lines + b.lines, offset: b.offset, bytes: a.bytes + b.bytes, ...(parseErrors > 0 ? { parseErrors } : {}) };
+  for (const text of b.texts) a.texts.push(text);
+  return { texts: a.texts, lines: a.lines + b.lines, offset: b.offset, bytes: a.bytes + b.bytes };
 }

@@ -1,27 +1,27 @@
 // The tail input: follows the files matching the globs, as fluentd in_tail / Fluent Bit tail do, and
 // commits each batch of records with the position that produced it (PRODUCT rule 1).
 //
-// With a LineEncoder in its context (the daemon's) and no multiline, the lines are cut into blocks of
-// complete lines which the encoder parses, packs and compresses (on the zlib thread pool) while this
-// input reads the next block and commits the previous one (two blocks in flight per file at most).
-// Each block's parts are committed with the offset at its end, in order; if a commit fails, the blocks
-// after it are dropped and the file is read again from the committed offset. Without an encoder (or with multiline), lines
-// are parsed here.
+// Lines go to the daemon's encoder (core/encoder.ts), which parses, packs and compresses them; this
+// input commits the parts it gets back with the offset they end at. Without multiline, a file is read
+// in blocks of complete lines, each encoded (compressed on the zlib thread pool) while the previous one
+// commits (two blocks in flight per file at most); commits stay in file order, and if one fails, the
+// blocks after it are dropped and the file is read again from the committed offset. With
+// multiline_start, the lines are cut and joined into events here (tail-file.ts) and the events go to
+// the encoder as texts.
 //
 // One poll loop serves every file: every ~250 ms it stats each path (rotation, deletion, truncation,
 // new file), reads what is new, and re-expands the globs every refresh_interval. Directories of
 // followed files are also watched (dir-watch.ts): a file created, renamed or deleted there wakes the
 // loop and re-expands the globs at once (at most every MIN_REFRESH_MS), so a rotation or a new file is
-// seen within milliseconds. Appends do not wake it: a busy file would turn into a commit per write. A read waits for its
-// commit before the next read, so a full buffer (overflow_action block) pauses reading by itself, and
-// at most one chunk (1 MiB) of lines per file is in memory.
+// seen within milliseconds. Appends do not wake it: a busy file would turn into a commit per write.
+// A read waits for its commit before the next read, so a full buffer (overflow_action block) pauses
+// reading by itself, and at most maxBatchBytes of lines per file are in memory.
 //
 // States: created → running (loop) → stopping (loop finishes its in-flight write) → stopped.
 import { systemClock } from '../../core/clock.js';
-import type { EncodeResult, LineEncoder } from '../../core/line-encoder.js';
+import type { Encoder, LinesResult } from '../../core/encoder.js';
 import { unixNow } from '../../core/record.js';
 import type { TailInputConfig } from '../../config/types.js';
-import { createParser } from '../../parsers/index.js';
 import type { Input, InputContext } from '../types.js';
 import { dirname } from 'node:path';
 import { DirWatch } from './dir-watch.js';
@@ -40,24 +40,22 @@ export interface TailInputContext extends InputContext {
    * total_limit_size, so the daemon passes a fraction of it when the buffer is small.
    */
   maxBatchBytes?: number;
-  /** Parses and encodes lines off this thread (used when multiline_start is not set). */
-  encoder?: LineEncoder;
+  /** Parses, packs and compresses the lines (the daemon's, shared by its inputs). */
+  encoder: Encoder;
 }
 
 /** A block of lines at the encoder, and where its records end in the file. */
 interface Encoding {
-  result: Promise<EncodeResult>;
+  result: Promise<LinesResult>;
   offset: number;
 }
 
-/** Chunks read from one file per poll before moving to the next file (fairness across files). */
+/** Chunks read from one file per poll before moving to the next file (fairness across files; multiline). */
 const CHUNKS_PER_TURN = 16;
-/** Bytes read from one file per poll with an encoder (the same fairness, in blocks). */
+/** Bytes read from one file per poll (the same fairness, in blocks). */
 const BYTES_PER_TURN = 16 * 1024 * 1024;
 /** Blocks of one file at the encoder or being committed: one is encoded while the other commits. */
 const BLOCKS_IN_FLIGHT = 2;
-/** A block smaller than this is copied out of the read buffer (kept for the next read) instead of handed over whole. */
-const SMALL_BLOCK_BYTES = 256 * 1024;
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
 /** Glob refreshes asked for by directory events: at most one per this many ms. */
 const MIN_REFRESH_MS = 250;
@@ -69,7 +67,6 @@ export class TailInput implements Input {
   readonly #ctx: TailInputContext;
   readonly #discovery: Discovery;
   readonly #positions: StoredPositionLookup;
-  readonly #parser: FileFormat['parser'];
   readonly #multilineStart: RegExp | undefined;
   readonly #pollMs: number;
   readonly #counters: TailCounters = { linesRead: 0, parseErrors: 0, truncatedLines: 0, rotations: 0 };
@@ -78,15 +75,14 @@ export class TailInput implements Input {
   readonly #live = new Map<string, TailFile>();
   readonly #abort = new AbortController();
   readonly #warned = new Map<string, number>();
-  /** The one read buffer: files are read one at a time. */
-  readonly #readBuf: Buffer;
+  /**
+   * The one read buffer (files are read one at a time), allocated at the first read. The encoder
+   * reads a block before encodeLines returns, so the next read may overwrite it at once.
+   */
+  #readBuf: Buffer | null = null;
   /** Bytes of lines read before their records are committed. */
   readonly #batchBytes: number;
-  readonly #encoder: LineEncoder | undefined;
-  /** The read buffer of the encoder path: handed to the encoder with a large block, then replaced. */
-  #blockBuf: Buffer | null = null;
-  /** Read buffers the encoder handed back, for the next reads (no allocation per block). */
-  readonly #spareBufs: Buffer[] = [];
+  readonly #encoder: Encoder;
   #loop: Promise<void> | null = null;
   #lastRefresh = 0;
   #stopping = false;
@@ -103,12 +99,10 @@ export class TailInput implements Input {
     this.name = `tail:${typeof cfg.path === 'string' ? cfg.path : cfg.path.join(',')}`;
     this.#discovery = createDiscovery(cfg.path, cfg.exclude);
     this.#positions = asLookup(ctx.positions);
-    this.#parser = createParser(cfg.format, { ...(cfg.timeKey === undefined ? {} : { timeKey: cfg.timeKey }), multiline: cfg.multilineStart !== undefined });
     this.#multilineStart = cfg.multilineStart === undefined ? undefined : compileMultilineStart(cfg.multilineStart);
     this.#pollMs = ctx.pollIntervalMs ?? 250;
     this.#batchBytes = Math.max(1024, ctx.maxBatchBytes ?? DEFAULT_BATCH_BYTES);
-    this.#encoder = this.#multilineStart ? undefined : ctx.encoder;
-    this.#readBuf = Buffer.allocUnsafe(this.#encoder ? 0 : Math.min(READ_CHUNK_BYTES, this.#batchBytes));
+    this.#encoder = ctx.encoder;
   }
 
   get linesRead(): number { return this.#counters.linesRead; }
@@ -164,7 +158,6 @@ export class TailInput implements Input {
   #follow(path: string): PathFollower {
     const format: FileFormat = {
       tag: tagForPath(this.#cfg.tag, path),
-      parser: this.#parser,
       maxLineSize: this.#cfg.maxLineSize,
       ...(this.#multilineStart ? { multilineStart: this.#multilineStart } : {}),
     };
@@ -290,7 +283,7 @@ export class TailInput implements Input {
       // moved away first, a new file at the path next (seen in two polls): a rotation after all
       if (newest && newest.inode !== f.lastRotatedInode) this.#counters.rotations++;
       const file = await this.#openFile(f, false);
-      if (file && f.queue.length === 1) await this.#commit(f, file, { events: [], lines: 0, bytes: 0, offset: file.committedOffset });
+      if (file && f.queue.length === 1) await this.#commit(f, file, { texts: [], lines: 0, bytes: 0, offset: file.committedOffset });
     }
     const head = f.head;
     if (!head) {
@@ -300,22 +293,23 @@ export class TailInput implements Input {
     if (head.rotatedAt === null && st && st.size < head.readPosition) {
       this.#ctx.log('info', 'file was truncated; reading it from the start', { path: f.path, inode: head.inode, size: st.size, offset: head.readPosition });
       head.rewind(0);
-      await this.#commit(f, head, { events: [], lines: 0, bytes: 0, offset: 0 });
+      await this.#commit(f, head, { texts: [], lines: 0, bytes: 0, offset: 0 });
     }
-    if (this.#encoder) return this.#turnEncoded(f, head, now, this.#encoder);
-    // Several reads go into one commit: fewer transactions (each one an fsync with sync: full) is
-    // most of the throughput; maxBatchBytes of lines bound what is held.
+    if (!this.#multilineStart) return this.#turnBlocks(f, head, now);
+    // Multiline: several reads go into one commit: fewer transactions (each one an fsync with sync:
+    // full) is most of the throughput; maxBatchBytes of lines bound what is held.
+    const buf = (this.#readBuf ??= Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, this.#batchBytes)));
     let batch: Batch | null = null;
     let held = 0;
     for (let i = 0; i < CHUNKS_PER_TURN; i++) {
-      const more = await head.read(now, this.#readBuf);
+      const more = await head.read(now, buf);
       if (!more) {
         if (batch) await this.#commit(f, head, batch);
         return this.#atEnd(f, head, now);
       }
       held += more.bytes;
       batch = batch ? mergeBatches(batch, more) : more;
-      if (held + this.#readBuf.length > this.#batchBytes) {
+      if (held + buf.length > this.#batchBytes) {
         await this.#commit(f, head, batch);
         batch = null;
         held = 0;
@@ -326,18 +320,17 @@ export class TailInput implements Input {
   }
 
   /**
-   * The read-and-commit part of a turn with an encoder: blocks of up to maxBatchBytes, each encoded
+   * The read-and-commit part of a turn without multiline: blocks of up to maxBatchBytes, each encoded
    * (and compressed) while the previous one commits. Commits stay in file order.
    */
-  async #turnEncoded(f: PathFollower, head: TailFile, now: number, encoder: LineEncoder): Promise<boolean> {
+  async #turnBlocks(f: PathFollower, head: TailFile, now: number): Promise<boolean> {
     const inflight: Encoding[] = [];
     const nowSec = unixNow(now);
     const blocks = Math.max(1, Math.floor(BYTES_PER_TURN / this.#batchBytes));
+    const buf = (this.#readBuf ??= Buffer.allocUnsafeSlow(this.#batchBytes));
     let atEnd = false;
     try {
       for (let i = 0; i < blocks && !this.#stopping; i++) {
-        const buf = this.#blockBuf ?? this.#spareBufs.pop() ?? Buffer.allocUnsafeSlow(this.#batchBytes);
-        this.#blockBuf = buf;
         const read = await head.readBlock(buf);
         if (!read) {
           atEnd = true;
@@ -345,22 +338,16 @@ export class TailInput implements Input {
         }
         const last = inflight[inflight.length - 1]?.offset ?? head.committedOffset;
         if (read.block === null && read.lead === null && read.offset === last) continue; // a long line still without its end
-        let block = read.block ?? Buffer.alloc(0);
-        if (block.length < SMALL_BLOCK_BYTES) block = Buffer.from(block);
-        else this.#blockBuf = null; // handed over to the encoder with the block (it comes back as `spare`)
-        const result = encoder.encodeLines({
-          tag: f.format.tag,
-          format: this.#cfg.format,
-          ...(this.#cfg.timeKey !== undefined ? { timeKey: this.#cfg.timeKey } : {}),
-          maxLineBytes: this.#cfg.maxLineSize,
-          ...(read.lead !== null ? { lead: read.lead } : {}),
-          block,
+        const result = this.#encoder.encodeLines({
+          ...this.#linesJob(f),
+          ...(read.lead !== null ? { texts: [read.lead] } : {}),
+          ...(read.block !== null ? { block: read.block } : {}),
           nowSec,
         });
         inflight.push({ result, offset: read.offset });
-        if (inflight.length >= BLOCKS_IN_FLIGHT) await this.#commitEncoded(f, head, encoder, inflight.shift() as Encoding);
+        if (inflight.length >= BLOCKS_IN_FLIGHT) await this.#commitEncoded(f, head, inflight.shift() as Encoding);
       }
-      while (inflight.length > 0) await this.#commitEncoded(f, head, encoder, inflight.shift() as Encoding);
+      while (inflight.length > 0) await this.#commitEncoded(f, head, inflight.shift() as Encoding);
     } catch (err) {
       // Nothing after the last commit stands: drop the blocks still at the encoder, read them again.
       for (const e of inflight) e.result.catch(() => undefined);
@@ -370,9 +357,19 @@ export class TailInput implements Input {
     return atEnd ? this.#atEnd(f, head, now) : true;
   }
 
-  async #commitEncoded(f: PathFollower, file: TailFile, encoder: LineEncoder, e: Encoding): Promise<void> {
+  /** What every encoder job of this file says besides its lines. */
+  #linesJob(f: PathFollower): { tag: string; format: string; timeKey?: string; multiline?: boolean; maxLineBytes: number } {
+    return {
+      tag: f.format.tag,
+      format: this.#cfg.format,
+      ...(this.#cfg.timeKey !== undefined ? { timeKey: this.#cfg.timeKey } : {}),
+      ...(this.#multilineStart ? { multiline: true } : {}),
+      maxLineBytes: this.#cfg.maxLineSize,
+    };
+  }
+
+  async #commitEncoded(f: PathFollower, file: TailFile, e: Encoding): Promise<void> {
     const r = await e.result;
-    if (r.spare?.length === this.#batchBytes && this.#spareBufs.length < BLOCKS_IN_FLIGHT) this.#spareBufs.push(r.spare);
     this.#counters.parseErrors += r.parseErrors;
     this.#counters.truncatedLines += r.truncatedLines;
     await this.#ctx.sink.writeParts(r.parts, [{ source: f.source, inode: file.inode, offset: e.offset }], this.#abort.signal);
@@ -392,7 +389,7 @@ export class TailInput implements Input {
       f.queue.shift();
       head.rotatedAt = null;
       heir.queue.push(head);
-      if (heir.queue.length === 1) await this.#commit(heir, head, { events: [], lines: 0, bytes: 0, offset: head.committedOffset }, true);
+      if (heir.queue.length === 1) await this.#commit(heir, head, { texts: [], lines: 0, bytes: 0, offset: head.committedOffset }, true);
     } else {
       await this.#commit(f, head, head.finish(now));
       f.queue.shift();
@@ -402,7 +399,7 @@ export class TailInput implements Input {
     }
     // positions are keyed by path: the next file's position replaces the finished one's
     const next = f.head;
-    if (next) await this.#commit(f, next, { events: [], lines: 0, bytes: 0, offset: next.committedOffset }, true);
+    if (next) await this.#commit(f, next, { texts: [], lines: 0, bytes: 0, offset: next.committedOffset }, true);
     return f.queue.length > 0;
   }
 
@@ -416,17 +413,26 @@ export class TailInput implements Input {
     return find();
   }
 
+  /** Commits a batch of texts (multiline events, a last line) with its offset; a batch without texts moves only the position. */
   async #commit(f: PathFollower, file: TailFile, batch: Batch, force = false): Promise<void> {
-    if (!force && batch.events.length === 0 && batch.offset === file.committedOffset) return;
+    if (!force && batch.texts.length === 0 && batch.offset === file.committedOffset) return;
+    let parseErrors = 0;
     try {
-      await this.#ctx.sink.write(batch.events, [{ source: f.source, inode: file.inode, offset: batch.offset }], this.#abort.signal);
+      let parts: LinesResult['parts'] = [];
+      if (batch.texts.length > 0) {
+        const r = await this.#encoder.encodeLines({ ...this.#linesJob(f), texts: batch.texts, nowSec: unixNow() });
+        parts = r.parts;
+        parseErrors = r.parseErrors;
+      }
+      await this.#ctx.sink.writeParts(parts, [{ source: f.source, inode: file.inode, offset: batch.offset }], this.#abort.signal);
     } catch (err) {
       file.rewind(); // nothing of this batch is committed: read it again
       throw err;
     }
     file.markCommitted(batch.offset);
     this.#counters.linesRead += batch.lines;
-    if (batch.parseErrors) this.#ctx.onParseErrors?.(batch.parseErrors);
+    this.#counters.parseErrors += parseErrors;
+    if (parseErrors > 0) this.#ctx.onParseErrors?.(parseErrors);
   }
 
   #warn(msg: string, fields?: Record<string, unknown>): void {

@@ -1,22 +1,20 @@
-// Reads a stream (stdin) for `tdfwd send`: cuts it into blocks of whole lines, has the inline encoder
-// parse and pack each block on this thread (the transcoder makes that ~1 µs a line) and compress its
-// parts on libuv's thread pool, and commits the blocks in input order, up to BLOCKS_PER_COMMIT blocks
-// that are ready together in one transaction (one fsync). A worker thread parsing the blocks ran at
-// the same speed but cost a second V8 isolate, ~30 MB of RSS (bench/README.md).
+// Reads a stream (standard input: the stdin input, which is also `tdfwd send`) for the encoder: cuts
+// it into blocks of whole lines, has the encoder parse, pack and compress each block, and commits the
+// blocks in input order, up to BLOCKS_PER_COMMIT blocks that are ready together in one transaction
+// (one fsync).
 //
 // Owns the pending input bytes, the LineSplitter holding a line that runs across blocks (cut past
 // MAX_LINE_BYTES, so memory stays bounded whatever the line length), and the chain of commits.
-// Bounded: reading pauses while MAX_BLOCKS_OUT blocks are encoded and not yet committed. A slow source
-// is not held back: what was read is committed at most IDLE_FLUSH_MS later, even while more arrives. On stop, the complete
-// lines already read are still committed; a partial last line is not.
+// Bounded: reading pauses while maxBlocksOut blocks are encoded and not yet committed. A slow source
+// is not held back: what was read is committed at most IDLE_FLUSH_MS later, even while more arrives.
+// On stop, the complete lines already read are still committed; a partial last line is not.
 //
 // States: reading → ended (end of input, stop, or a failure) → done (every block committed or failed).
 import type { Readable } from 'node:stream';
 import { TdfwdError } from '../core/errors.js';
-import type { LineEncoder } from '../core/line-encoder.js';
+import type { Encoder } from '../core/encoder.js';
 import type { EncodedPart } from '../core/sink.js';
 import { LineSplitter } from '../parsers/line-splitter.js';
-import { InlineEncoder } from './inline-encoder.js';
 
 export interface LineReadTotals {
   lines: number;
@@ -35,14 +33,10 @@ export interface LineReader {
 export interface LineReaderOptions {
   tag: string;
   format: string;
-  timeKey?: string;
-  /** Part limits (the buffer writer's). */
-  partBytes: number;
-  partRecords: number;
-  /** Encode with this encoder (the daemon's, shared by its inputs) instead of one of its own. */
-  encoder?: LineEncoder;
-  /** Blocks read and not yet committed at most (default MAX_BLOCKS_OUT); fewer hold less memory. */
-  maxBlocksOut?: number;
+  timeKey?: string | undefined;
+  encoder: Encoder;
+  /** Blocks read and not yet committed at most; fewer hold less memory. */
+  maxBlocksOut: number;
 }
 
 /** What one commit holds, for counting as it happens (the daemon's metrics). */
@@ -55,9 +49,8 @@ export interface LineCommitCounts {
 const BLOCK_BYTES = 1024 * 1024;
 /** Blocks committed in one transaction at most (one fsync for several blocks), when they are ready together. */
 const BLOCKS_PER_COMMIT = 4;
-const MAX_BLOCKS_OUT = 6;
 const IDLE_FLUSH_MS = 200;
-/** send's longest line (LineSplitter's default): longer ones are truncated and counted. */
+/** The longest line (LineSplitter's default): longer ones are truncated and counted. */
 const MAX_LINE_BYTES = 1024 * 1024;
 const NL = 0x0a;
 
@@ -66,8 +59,8 @@ export function readLines(
   opts: LineReaderOptions,
   commit: (parts: EncodedPart[], counts: LineCommitCounts) => Promise<void>,
 ): LineReader {
-  const encoder = opts.encoder ?? new InlineEncoder({ bytes: opts.partBytes, records: opts.partRecords });
-  const maxOut = Math.max(1, opts.maxBlocksOut ?? MAX_BLOCKS_OUT);
+  const encoder = opts.encoder;
+  const maxOut = Math.max(1, opts.maxBlocksOut);
   const perCommit = Math.min(BLOCKS_PER_COMMIT, maxOut);
   const splitter = new LineSplitter({ maxLineBytes: MAX_LINE_BYTES });
   const totals: LineReadTotals = { lines: 0, parseErrors: 0, bytes: 0, truncatedLines: 0, interrupted: false };
@@ -139,9 +132,9 @@ export function readLines(
     const job = encoder.encodeLines({
       tag: opts.tag,
       format: opts.format,
-      ...(opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}),
+      timeKey: opts.timeKey,
       maxLineBytes: MAX_LINE_BYTES,
-      ...(lead !== undefined ? { lead } : {}),
+      ...(lead !== undefined ? { texts: [lead] } : {}),
       block: all.subarray(start, end),
       nowSec: Math.floor(Date.now() / 1000),
     });
