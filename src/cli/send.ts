@@ -7,6 +7,7 @@ import { ConfigError, UsageError } from '../core/errors.js';
 import { tagDestinationProblem } from '../config/tag-routes.js';
 import { isValidTag } from '../core/record.js';
 import { formatBytes } from '../core/units.js';
+import { FilterChain } from '../filters/index.js';
 import { PartEncoder } from '../ingest/encoder.js';
 import { BufferWriter } from '../ingest/writer.js';
 import { StdinInput, type StdinTotals } from '../inputs/stdin.js';
@@ -58,7 +59,10 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
     onBlocked: (m) => process.stderr.write(`tdfwd send: ${m} (run \`tdfwd flush\` or the daemon)\n`),
     maxPartBytes: Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor(ctx.config.buffer.chunkLimitSize / 8))),
   });
-  const encoder = new PartEncoder({ limits: writer.partLimits });
+  // The config's filters apply to what `send` buffers, as to what the daemon's inputs read.
+  let filtered = 0;
+  const filter = new FilterChain(ctx.config.filters, { onDropped: (_label, n) => (filtered += n) });
+  const encoder = new PartEncoder({ limits: writer.partLimits, filter });
   const input = new StdinInput(
     'send',
     { type: 'stdin', tag: opts.tag, format: opts.format, ...(opts.timeKey !== undefined ? { timeKey: opts.timeKey } : {}) },
@@ -90,7 +94,8 @@ async function send(opts: SendOptions, cmd: Command): Promise<number> {
   const rate = secs > 0 ? Math.round(committed / secs) : committed;
   process.stderr.write(
     `tdfwd send: ${committed} records committed to ${ctx.config.buffer.path}` +
-      ` (${formatBytes(totals.bytes)} read, ${totals.parseErrors} parse errors) in ${secs.toFixed(2)}s, ${rate} records/s\n`,
+      ` (${formatBytes(totals.bytes)} read, ${totals.parseErrors} parse errors${filtered > 0 ? `, ${filtered} dropped by filters` : ''})` +
+      ` in ${secs.toFixed(2)}s, ${rate} records/s\n`,
   );
   if (totals.interrupted) {
     process.stderr.write('tdfwd send: interrupted; every line read before the signal is committed\n');
