@@ -87,13 +87,17 @@ const FILTERS_YAML = `filters:\n  - { type: record, match: "td.**", set: { hostn
 
 const outputYaml = (url) => `outputs:\n  - type: td\n    match: "td.**"\n    endpoint: ${url}\n    apikey: bench\n`;
 
+/** Each run gets its own buffer: a rerun's new file may get the old one's inode, and the old buffer's
+ * tail position (same inode, offset at its end) would then rightly say there is nothing left to read. */
+let tailRuns = 0;
+
 async function tailRun(shape) {
   const file = join(work, `app-${shape}.log`);
   spawnSync(process.execPath, [join(here, 'gen-lines.js'), file, String(lines), ...(shape === 'time' ? ['--time'] : [])], { stdio: 'inherit' });
   const ep = await startEndpointProcess(['--auto-tables', '-q']);
   const filters = shape === 'filters' ? FILTERS_YAML : '';
   const d = startDaemon(
-    `buffer:\n  path: ${join(work, `buf-tail-${shape}`)}\n  flush_interval: 1s\ninputs:\n  - { type: tail, path: "${file}", tag: td.bench.tail, format: json, read_from_head: true }\n${filters}${outputYaml(ep.url)}admin:\n  listen: null\n`,
+    `buffer:\n  path: ${join(work, `buf-tail-${shape}-${++tailRuns}`)}\n  flush_interval: 1s\ninputs:\n  - { type: tail, path: "${file}", tag: td.bench.tail, format: json, read_from_head: true }\n${filters}${outputYaml(ep.url)}admin:\n  listen: null\n`,
     `tail-${shape}`,
   );
   const started = performance.now();

@@ -27,12 +27,33 @@ describe('tdfwd migrate: realistic td-agent.conf files', () => {
     expect(migrateFile(name)).toBe(readFileSync(fixture(`${name}.expected.yaml`), 'utf8'));
   });
 
-  // The other fixtures use keys being added now (filters, syslog, the forward output, tls, routing):
-  // their YAML is compared above; these use only keys tdfwd has today, and pass the daemon's check.
   it.each(['td-agent4-default', 'td-agent2-default'])('the converted %s passes tdfwd config check', (name) => {
     const cfg = parseConfigText(migrateFile(name), { env: { TD_API_KEY: 'k' }, source: `${name}.yaml`, forDaemon: true, baseDir: '/tmp' });
     expect(cfg.inputs.map((i) => i.type)).toEqual(['forward', 'http']);
     expect(cfg.outputs.map((o) => `${o.type} ${o.match}`)).toEqual(['td td.*.*', 'stdout debug.**']);
+  });
+
+  it('the converted nginx host passes tdfwd config check, filters included', () => {
+    const cfg = parseConfigText(migrateFile('nginx-host'), { env: { TD_API_KEY: 'k', DEPLOY_ENV: 'prod' }, source: 'nginx-host.yaml', forDaemon: true, baseDir: '/tmp' });
+    expect(cfg.filters.map((f) => f.type).length).toBeGreaterThan(0);
+    expect(cfg.filters.every((f) => ['record', 'grep', 'modify'].includes(f.type))).toBe(true);
+  });
+
+  it('the converted aggregator (forward in and out with TLS, copy) passes the schema; only its certificate files are missing here', () => {
+    let message = '';
+    try {
+      parseConfigText(migrateFile('aggregator'), { env: { TD_API_KEY: 'k', FORWARD_KEY: 'a', UPSTREAM_KEY: 'b' }, source: 'aggregator.yaml', forDaemon: true, baseDir: '/tmp' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    const problems = message.split('\n').filter((l) => l.trim() !== '');
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) expect(p).toMatch(/\.tls\.(cert_file|key_file|ca_file): cannot read \/etc\/td-agent\/certs\/.*: no such file$/);
+  });
+
+  it('the converted config full of unsupported parts still passes tdfwd config check', () => {
+    const cfg = parseConfigText(migrateFile('unsupported'), { env: { TD_API_KEY: 'k' }, source: 'unsupported.yaml', forDaemon: true, baseDir: '/tmp' });
+    expect(cfg.outputs.length).toBeGreaterThan(0);
   });
 
   it('the nginx host, without its filters, passes tdfwd config check: tail, td output, buffer and retry keys', () => {
