@@ -4,6 +4,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { renderConfig } from '../../src/config/render.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { ForwardOutputConfig } from '../../src/outputs/forward/config.js';
+import { forwardNotes } from '../../src/outputs/forward/output.js';
 
 const env = { HOME: '/home/u', FORWARD_KEY: 'forward-shared-secret-1' };
 const parse = (text: string) => parseConfigText(text, { env, source: 'test.yaml', baseDir: '/etc/tdfwd' });
@@ -79,5 +80,18 @@ describe('forward output config', () => {
     expect(messageOf('outputs:\n  - { type: forward, match: "**", servers: [{ host: a }], tls: { cert_file: /etc/hostname } }\n')).toContain(
       'outputs[0].tls.key_file: is required with cert_file',
     );
+  });
+});
+
+describe('forward output start notes', () => {
+  const out = (yaml: string) => parse(`outputs:\n  - ${yaml}\n`).outputs[0] as ForwardOutputConfig;
+  it('warns about tls.verify: false, and says when records leave this host in the clear', () => {
+    expect(forwardNotes(out('{ type: forward, match: "**", servers: [{ host: agg.internal }], tls: { verify: false } }'))).toEqual([
+      { level: 'warn', message: expect.stringMatching(/^forward\.0: tls\.verify is false: .*tls\.ca_file/) },
+    ]);
+    expect(forwardNotes(out('{ type: forward, match: "**", servers: [{ host: agg.internal }, { host: 127.0.0.1 }], shared_key: k }'))).toEqual([
+      { level: 'info', message: 'forward.0: records go in the clear to agg.internal:24224 (the shared key only authenticates; set tls to encrypt)' },
+    ]);
+    expect(forwardNotes(out('{ type: forward, match: "**", servers: [{ host: 127.0.0.1 }] }'))).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import { buildFrame, type ForwardFrame } from './entries.js';
 import { LinkError, type ForwardLink, type SendResult } from './link.js';
 import { ForwardServer } from './server.js';
 import { forwardTlsOptions } from './tls.js';
+import { isLoopback, type OutputNote } from '../outbound-notes.js';
 
 /** What a forward ack counts as in metrics: the protocol has no status, an ack is a 2xx. */
 const ACKED_STATUS = 200;
@@ -35,6 +36,7 @@ export class ForwardOutput implements Output {
   readonly name: string;
   readonly config: ForwardOutputConfig;
   readonly servers: readonly ForwardServer[];
+  readonly notes: readonly OutputNote[];
   readonly #random: () => number;
   readonly #now: () => number;
   readonly #active = new Set<ForwardLink>();
@@ -43,6 +45,7 @@ export class ForwardOutput implements Output {
   constructor(config: ForwardOutputConfig, deps: ForwardOutputDeps = {}) {
     this.name = config.name;
     this.config = config;
+    this.notes = forwardNotes(config);
     this.#random = deps.random ?? Math.random;
     this.#now = deps.now ?? Date.now;
     this.servers = config.servers.map(
@@ -133,4 +136,17 @@ export class ForwardOutput implements Output {
     for (const link of this.#active) link.destroy('output closed');
     for (const s of this.servers) s.close();
   }
+}
+
+/** What the output says once at start: an unchecked certificate, or a shared key and data in the clear off this host. */
+export function forwardNotes(config: ForwardOutputConfig): OutputNote[] {
+  const notes: OutputNote[] = [];
+  const remote = config.servers.filter((s) => !isLoopback(s.host)).map((s) => `${s.host}:${s.port}`);
+  if (config.tls?.verify === false) {
+    notes.push({ level: 'warn', message: `${config.name}: tls.verify is false: the aggregators' certificates are not checked, so anyone on the path can read the data; trust their CA with tls.ca_file instead` });
+  }
+  if (config.tls === undefined && remote.length > 0) {
+    notes.push({ level: 'info', message: `${config.name}: records go in the clear to ${remote.join(', ')}${config.sharedKey !== undefined ? ' (the shared key only authenticates; set tls to encrypt)' : ''}` });
+  }
+  return notes;
 }
