@@ -11,6 +11,7 @@
 // takes the decoding path. Values are otherwise passed through byte for byte (as fluentd forwards them).
 
 import { writeNumber } from './transcode-numbers.js';
+import { mapCount, mapHeaderBytes } from './msgpack-map.js';
 
 const MAX_DEPTH = 32;
 /** fixstr "time" */
@@ -32,18 +33,9 @@ export const ENTRY_COPY_OVERHEAD = 4 + TIME_KEY.length + 5;
 export function copyRecordWithTime(buf: Uint8Array, start: number, end: number, time: number, out: Uint8Array, pos: number): number {
   if (!(time >= 0 && time <= 0xffffffff && Number.isInteger(time))) return -1;
   const b = buf[start] as number;
-  let count: number;
-  let body: number;
-  if (b >= 0x80 && b <= 0x8f) {
-    count = b & 0x0f;
-    body = start + 1;
-  } else if (b === 0xde) {
-    count = ((buf[start + 1] as number) << 8) | (buf[start + 2] as number);
-    body = start + 3;
-  } else if (b === 0xdf) {
-    count = readU32(buf, start + 1);
-    body = start + 5;
-  } else return -1;
+  const count = mapCount(buf, start);
+  if (count < 0) return -1;
+  const body = start + mapHeaderBytes(b);
   // Walk the pairs: keys are strings, values hold no ext; note where the own `time` value is.
   let p = body;
   let ownAt = -1;

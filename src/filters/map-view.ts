@@ -7,6 +7,7 @@
 // Owns its pair arrays (grown on demand, reused record after record). Not re-entrant.
 import { matchText } from './match-text.js';
 import { decodeOne } from '../codec/msgpack.js';
+import { mapCount, mapHeaderBytes } from '../codec/msgpack-map.js';
 import { valueEnd } from '../codec/forward-scan.js';
 import type { BlockWriter } from './block-writer.js';
 
@@ -63,19 +64,9 @@ export class MapView {
     this.bufs[SRC] = src;
     this.modified = false;
     this.n = 0;
-    const b = src[pos] as number;
-    let count: number;
-    let p: number;
-    if (b >= 0x80 && b <= 0x8f) {
-      count = b & 0x0f;
-      p = pos + 1;
-    } else if (b === 0xde) {
-      count = src.readUInt16BE(pos + 1);
-      p = pos + 3;
-    } else if (b === 0xdf) {
-      count = src.readUInt32BE(pos + 1);
-      p = pos + 5;
-    } else return -1;
+    const count = mapCount(src, pos);
+    if (count < 0) return -1;
+    let p = pos + mapHeaderBytes(src[pos] as number);
     if (count * 2 > src.length - p) throw new Error('a record runs past the end of the block');
     if (count > this.#cap) this.#grow(count);
     for (let i = 0; i < count; i++) {

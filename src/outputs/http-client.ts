@@ -53,6 +53,28 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** The keys of an HTTP output (td, http) that shape its connections. */
+export interface HttpOutputKeys {
+  name: string;
+  timeout: number;
+  concurrency: { max: number };
+  tls?: ClientTlsConfig | undefined;
+  proxy?: string | undefined;
+}
+
+/** An HTTP output's transport to `url`: two connections per request it may have in flight (at least 4). */
+export function outputTransport(config: HttpOutputKeys, url: string, env: NodeJS.ProcessEnv): Transport {
+  return makeTransport({
+    url,
+    timeoutMs: config.timeout,
+    connections: Math.max(4, config.concurrency.max * 2),
+    tls: config.tls,
+    proxy: config.proxy,
+    env,
+    where: `output ${config.name}`,
+  });
+}
+
 export function makeTransport(o: TransportOptions): Transport {
   const where = o.where ?? 'output';
   const decision = chooseProxy(o.url, o.proxy, o.env ?? process.env);

@@ -4,9 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 import { runTdfwd } from '../helpers/cli.js';
-import { openStore } from '../helpers/store.js';
+import { recordsIn } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const cleanups: (() => void)[] = [];
@@ -14,14 +13,7 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()?.();
 });
 
-async function records(buf: string): Promise<Record<string, unknown>[]> {
-  const store = openStore(buf);
-  await store.sealOpen();
-  const out: Record<string, unknown>[] = [];
-  for (const c of store.lease(1000, store.queuedTags(), 60_000)) out.push(...(decodeRecords(await gunzipPayload(c.payload)) as Record<string, unknown>[]));
-  await store.close();
-  return out;
-}
+const records = recordsIn;
 
 describe('tdfwd send with filters', () => {
   it('buffers the filtered records (fast JSON path and plain lines) and counts the dropped ones', async () => {

@@ -1,9 +1,8 @@
 // `tdfwd send` as a user pipes into it: formats, bad input, usage errors, a signal mid-stream.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 import { runTdfwd, spawnTdfwd, waitFor } from '../helpers/cli.js';
-import { openStore } from '../helpers/store.js';
+import { openStore, recordsIn } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const cleanups: (() => void)[] = [];
@@ -16,14 +15,7 @@ function buffer(): string {
   return join(t.dir, 'buf');
 }
 
-async function records(buf: string): Promise<Record<string, unknown>[]> {
-  const store = openStore(buf);
-  await store.sealOpen();
-  const out: Record<string, unknown>[] = [];
-  for (const c of store.lease(1000, store.queuedTags(), 60_000)) out.push(...(decodeRecords(await gunzipPayload(c.payload)) as Record<string, unknown>[]));
-  await store.close();
-  return out;
-}
+const records = recordsIn;
 
 describe('tdfwd send', () => {
   it('a tag without a Treasure Data table is refused before anything is buffered: exit 2', async () => {

@@ -20,3 +20,13 @@ export async function records(store: ChunkStore): Promise<{ tag: string; record:
   }
   return out;
 }
+
+/** The records of the buffer in directory `dir` (what `send` left there), its open chunks sealed first. */
+export async function recordsIn(dir: string): Promise<Record<string, unknown>[]> {
+  const store = openStore(dir);
+  await store.sealOpen();
+  const out: Record<string, unknown>[] = [];
+  for (const c of store.lease(1000, store.queuedTags(), 60_000)) out.push(...(decodeRecords(await gunzipPayload(c.payload)) as Record<string, unknown>[]));
+  await store.close();
+  return out;
+}

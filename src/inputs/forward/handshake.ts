@@ -3,7 +3,8 @@
 //   client → PING  ['PING', client_hostname, salt, sha512_hex(salt + client_hostname + nonce + shared_key), username, password]
 //   server → PONG  ['PONG', ok, reason, server_hostname, sha512_hex(salt + server_hostname + nonce + shared_key)]
 // Digests are computed over the raw bytes the peer sent: Fluent Bit's salt is 16 random bytes in a str.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameDigest, sha512Hex } from '../../codec/forward-digest.js';
 import { packOne } from '../../codec/msgpack.js';
 import type { PingFrame } from '../../codec/forward-frame.js';
 
@@ -36,16 +37,4 @@ export function answerPing(ping: PingFrame, hs: Handshake, sharedKey: string, se
   }
   const digest = sha512Hex([ping.salt, Buffer.from(selfHostname, 'utf8'), hs.nonce, Buffer.from(sharedKey, 'utf8')]);
   return { ok: true, reason: '', pong: packOne(['PONG', true, '', selfHostname, digest]) };
-}
-
-function sha512Hex(parts: readonly Buffer[]): string {
-  const h = createHash('sha512');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-}
-
-function sameDigest(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'latin1');
-  const y = Buffer.from(b.toLowerCase(), 'latin1');
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -9,6 +9,7 @@
 import { valueEnd } from '../../codec/forward-scan.js';
 import { gunzipPayload, gzipPayload, packOne } from '../../codec/msgpack.js';
 import type { SealedChunk } from '../../core/chunk.js';
+import { mapCount, mapHeaderBytes } from '../../codec/msgpack-map.js';
 
 export interface PackedEntries {
   bytes: Buffer;
@@ -42,19 +43,9 @@ export function packEntries(raw: Buffer, fallbackTime: number, expectedRecords =
 
 /** The integer value of the top-level `time` key of the map at [pos, end), or null. */
 export function recordTime(buf: Buffer, pos: number, end: number): number | null {
-  const b = buf[pos] as number;
-  let n: number;
-  let p: number;
-  if (b >= 0x80 && b <= 0x8f) {
-    n = b & 0x0f;
-    p = pos + 1;
-  } else if (b === 0xde) {
-    n = buf.readUInt16BE(pos + 1);
-    p = pos + 3;
-  } else if (b === 0xdf) {
-    n = buf.readUInt32BE(pos + 1);
-    p = pos + 5;
-  } else return null;
+  const n = mapCount(buf, pos);
+  if (n < 0) return null;
+  let p = pos + mapHeaderBytes(buf[pos] as number);
   for (let i = 0; i < n && p < end; i++) {
     const keyEnd = valueEnd(buf, p);
     if (keyEnd < 0 || keyEnd > end) return null;

@@ -4,7 +4,8 @@
 //   server → PONG  ['PONG', ok, reason, server_hostname, sha512_hex(salt + server_hostname + nonce + shared_key)]
 // The server's digest is checked too: a server that does not know the key cannot pretend to. Digests
 // are over the raw bytes sent, so the nonce is read from the HELO as bytes (str or bin).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameDigest, sha512Hex } from '../../codec/forward-digest.js';
 import { Cursor, valueEnd } from '../../codec/forward-scan.js';
 import { decodeOne, packOne } from '../../codec/msgpack.js';
 
@@ -71,16 +72,4 @@ export function checkPong(raw: Buffer, helo: Helo, ping: Ping, selfHostname: str
   const expected = sha512Hex([ping.salt, Buffer.from(serverHostname, 'utf8'), helo.nonce, Buffer.from(sharedKey, 'utf8')]);
   if (!sameDigest(expected, digest)) return "the server's PONG digest does not match: it does not know the shared_key";
   return null;
-}
-
-function sha512Hex(parts: readonly Buffer[]): string {
-  const h = createHash('sha512');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-}
-
-function sameDigest(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'latin1');
-  const y = Buffer.from(b.toLowerCase(), 'latin1');
-  return x.length === y.length && timingSafeEqual(x, y);
 }

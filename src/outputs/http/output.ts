@@ -6,7 +6,7 @@ import type { Outcome } from '../../core/outcome.js';
 import type { HttpOutputConfig } from '../../config/types.js';
 import { VERSION } from '../../core/version.js';
 import { classifyStatus } from '../classify.js';
-import { bodyDetail, isOutcome, makeTransport, type Transport } from '../http-client.js';
+import { bodyDetail, isOutcome, outputTransport, type Transport } from '../http-client.js';
 import { outboundNotes, type OutputNote } from '../outbound-notes.js';
 import type { Output } from '../types.js';
 import { CONTENT_TYPES, encodeBody } from './encode.js';
@@ -20,15 +20,7 @@ export class HttpOutput implements Output {
   constructor(config: HttpOutputConfig, env: NodeJS.ProcessEnv = process.env) {
     this.name = config.name;
     this.config = config;
-    this.#transport = makeTransport({
-      url: config.url,
-      timeoutMs: config.timeout,
-      connections: Math.max(4, config.concurrency.max * 2),
-      tls: config.tls,
-      proxy: config.proxy,
-      env,
-      where: `output ${config.name}`,
-    });
+    this.#transport = outputTransport(config, config.url, env);
     this.notes = outboundNotes(config, config.url, this.#transport.proxy);
   }
 

@@ -6,7 +6,7 @@ import type { Outcome } from '../../core/outcome.js';
 import type { TdOutputConfig } from '../../config/types.js';
 import { VERSION } from '../../core/version.js';
 import { classifyStatus } from '../classify.js';
-import { bodyDetail, isOutcome, makeTransport, type Transport } from '../http-client.js';
+import { bodyDetail, isOutcome, outputTransport, type Transport } from '../http-client.js';
 import { outboundNotes, type OutputNote } from '../outbound-notes.js';
 import type { Output } from '../types.js';
 import { tdDestination } from '../../router/td-destination.js';
@@ -26,15 +26,7 @@ export class TdOutput implements Output {
     this.config = config;
     this.#base = normalizeEndpoint(config.endpoint);
     this.#auth = `TD1 ${config.apikey}`;
-    this.#transport = makeTransport({
-      url: this.#base,
-      timeoutMs: config.timeout,
-      connections: Math.max(4, config.concurrency.max * 2),
-      tls: config.tls,
-      proxy: config.proxy,
-      env,
-      where: `output ${config.name}`,
-    });
+    this.#transport = outputTransport(config, this.#base, env);
     this.notes = outboundNotes(config, this.#base, this.#transport.proxy);
   }
 
