@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { accessRecord } from './access-record.js';
-import { BIN, freePort, mb, startEndpointProcess, waitForPort } from './lib.js';
+import { BIN, freePort, killOnExit, mb, startEndpointProcess, waitForPort } from './lib.js';
 
 const args = process.argv.slice(2);
 const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000;
@@ -64,6 +64,7 @@ function startDaemon(configText, name, stdin = 'ignore') {
   const child = spawn(process.execPath, [...nodeArgs, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), BIN, '-c', cfg, '--log-level', 'warn', 'run'], {
     stdio: [stdin, 'ignore', 'pipe'],
   });
+  killOnExit(child);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   let rss = 0;
@@ -258,5 +259,6 @@ main()
   .catch((err) => {
     console.error(`bench failed: ${err.message}`);
     process.exitCode = 1;
+    setTimeout(() => process.exit(1), 1000).unref(); // the children of the failed run end with it (killOnExit)
   })
   .finally(() => rmSync(work, { recursive: true, force: true }));

@@ -43,6 +43,7 @@ export function runTimed(args, { env = {}, stdin = null } = {}) {
 export function startEndpointProcess(args = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'endpoint', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    killOnExit(child);
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -51,6 +52,13 @@ export function startEndpointProcess(args = []) {
     });
     child.on('exit', (code) => reject(new Error(`endpoint exited ${code}: ${out}`)));
   });
+}
+
+/** A child the bench started ends with the bench, also when a run fails half-way. */
+export function killOnExit(child) {
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }
 
 export const mb = (n) => (n / 1024 / 1024).toFixed(1);
