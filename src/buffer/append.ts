@@ -77,7 +77,7 @@ export class Appender {
       if (blocked !== null) return { ok: false, full: 'buffer', message: blocked };
       const now = c.now();
       for (const part of parts) if (part.records > 0) this.#appendPart(part, now, toSeal);
-      for (const p of positions) c.st.upsertPosition.run(p.source, p.inode, p.offset, now);
+      for (const p of positions) c.st.upsertPosition.run(p.source, p.inode, p.offset, p.head?.len ?? null, p.head?.crc ?? null, now);
       return APPENDED;
     });
     let result: AppendResult;

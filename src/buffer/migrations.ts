@@ -83,4 +83,11 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM shared_payloads WHERE id = old.shared_payload;
   END;
   `,
+  // 5: a tail position's fingerprint: the CRC-32 of its file's first head_len bytes (at most 1 KiB),
+  // so a file replaced under the same inode (deleted and recreated, rewritten in place) is told apart
+  // at start. NULL: no fingerprint (positions imported by `tdfwd migrate`, or stored before this).
+  `
+  ALTER TABLE positions ADD COLUMN head_len INTEGER;
+  ALTER TABLE positions ADD COLUMN head_crc INTEGER;
+  `,
 ];

@@ -7,6 +7,8 @@ export interface StoredPosition {
   source: string;
   inode: string | null;
   offset: number;
+  headLen: number | null;
+  headCrc: number | null;
 }
 
 export class Positions {

@@ -63,6 +63,9 @@ export interface PositionRow {
   source: string;
   inode: string | null;
   offset: number;
+  /** The fingerprint: CRC-32 of the file's first headLen bytes; null when none was stored. */
+  headLen: number | null;
+  headCrc: number | null;
 }
 
 export interface StateCountRow {
@@ -103,12 +106,13 @@ export function prepare(db: Db) {
       `SELECT (SELECT total(stored_bytes) FROM chunks WHERE shared_payload IS NULL) + (SELECT total(bytes) FROM shared_payloads) AS n`,
     ),
     oldestDroppable: s<[], DroppableRow>(`SELECT id, records, stored_bytes FROM chunks WHERE state IN ('queued', 'sealing') ORDER BY created_at, id LIMIT 1`),
-    upsertPosition: s<[string, string | null, number, number]>(
-      `INSERT INTO positions (source, inode, offset, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (source) DO UPDATE SET inode = excluded.inode, offset = excluded.offset, updated_at = excluded.updated_at`,
+    upsertPosition: s<[string, string | null, number, number | null, number | null, number]>(
+      `INSERT INTO positions (source, inode, offset, head_len, head_crc, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source) DO UPDATE SET inode = excluded.inode, offset = excluded.offset,
+         head_len = excluded.head_len, head_crc = excluded.head_crc, updated_at = excluded.updated_at`,
     ),
-    getPosition: s<[string], PositionRow>(`SELECT source, inode, offset FROM positions WHERE source = ?`),
-    allPositions: s<[], PositionRow>(`SELECT source, inode, offset FROM positions ORDER BY source`),
+    getPosition: s<[string], PositionRow>(`SELECT source, inode, offset, head_len AS headLen, head_crc AS headCrc FROM positions WHERE source = ?`),
+    allPositions: s<[], PositionRow>(`SELECT source, inode, offset, head_len AS headLen, head_crc AS headCrc FROM positions ORDER BY source`),
     stalePositions: s<[number], { source: string }>(`SELECT source FROM positions WHERE updated_at < ? ORDER BY source`),
     deleteStalePosition: s<[string, number]>(`DELETE FROM positions WHERE source = ? AND updated_at < ?`),
 

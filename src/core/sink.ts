@@ -7,6 +7,13 @@ export interface PositionUpdate {
   source: string;
   inode: string | null;
   offset: number;
+  /** The file's fingerprint: CRC-32 of its first `len` bytes (tail: len = min(offset, 1 KiB)). */
+  head?: HeadPrint;
+}
+
+export interface HeadPrint {
+  len: number;
+  crc: number;
 }
 
 /** A deflate segment: raw deflate of `rawBytes` bytes of records (CRC-32 `crc`), sync-flushed, not final. */

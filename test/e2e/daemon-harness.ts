@@ -214,9 +214,12 @@ export interface StoredRow {
   record: Record<string, unknown>;
 }
 
+/** The rows the endpoint has written to its store file; a last line it is still writing is left for the next read. */
 export function storedRows(file: string): StoredRow[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  const text = readFileSync(file, 'utf8');
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  return complete
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as StoredRow);

@@ -162,7 +162,10 @@ describe('ChunkStore', () => {
   it('commits positions with the records in one transaction', async () => {
     const s = openStore(dir());
     await new BufferWriter(s).write([ev('t.x', 1)], [{ source: 'tail:/x.log', inode: '42', offset: 100 }]);
-    expect(s.getPosition('tail:/x.log')).toEqual({ source: 'tail:/x.log', inode: '42', offset: 100 });
+    expect(s.getPosition('tail:/x.log')).toEqual({ source: 'tail:/x.log', inode: '42', offset: 100, headLen: null, headCrc: null });
+    // with the file's fingerprint (tail), kept with the offset
+    await new BufferWriter(s).write([ev('t.x', 2)], [{ source: 'tail:/x.log', inode: '42', offset: 200, head: { len: 200, crc: 12345 } }]);
+    expect(s.getPosition('tail:/x.log')).toEqual({ source: 'tail:/x.log', inode: '42', offset: 200, headLen: 200, headCrc: 12345 });
     await s.close();
   });
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { TailHarness as Harness, crashingSink, lines, records, sleep, waitFor } from '../helpers/tail-harness.js';
+import { TailHarness as Harness, crashingSink, lines, range, records, sleep, waitFor } from '../helpers/tail-harness.js';
 import { decodeRecords, gunzipPayload } from '../../src/codec/msgpack.js';
 
 let h: Harness;
@@ -14,6 +14,27 @@ afterEach(async () => {
 });
 
 describe('tail input: durability', () => {
+  it('a file rewritten in place while the input was stopped (same inode, same size) is read again from its start', async () => {
+    h = new Harness();
+    const p = h.path('app.log');
+    writeFileSync(p, lines(0, 20, 'old'));
+    let input = h.input({ readFromHead: true });
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 20, 5000, '20 lines');
+    await waitFor(() => h.store.getPosition(`tail:${p}`)?.offset === statSync(p).size, 3000, 'the position at the end');
+    await input.stop();
+    const inode = statSync(p).ino;
+    const size = statSync(p).size;
+    writeFileSync(p, lines(0, 20, 'new')); // truncates and rewrites: the same inode, the same size, other bytes
+    expect(statSync(p).ino).toBe(inode);
+    expect(statSync(p).size).toBe(size);
+    input = h.input({ readFromHead: true });
+    await input.start();
+    await waitFor(async () => (await h.messages()).length === 40, 5000, 'the rewritten file read again');
+    expect((await h.messages()).slice(20)).toEqual(range(0, 20, 'new'));
+    await input.stop();
+  });
+
   it('a crash at any commit, during appends and rotations, resumes with every line exactly once', async () => {
     h = new Harness();
     const p = h.path('app.log');

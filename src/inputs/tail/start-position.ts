@@ -1,20 +1,49 @@
 // Where reading a file begins, from the positions committed by an earlier run. Pure.
 //
-// - Same path, same inode: resume at the stored offset (0 if the file is now shorter: truncated).
+// - Same path, same inode: resume at the stored offset (0 if the file is now shorter: truncated),
+//   unless the file's first bytes no longer match the stored fingerprint: then it is another file
+//   that got the old inode (deleted and recreated, or rewritten in place while we were down): read
+//   it from 0 ('replaced').
 // - The stored inode of some path now sits at another matched path (`app.log` was rotated to
 //   `app.log.1` while we were down): that file resumes at the old path's offset ("claim").
 // - The path's inode changed and nothing claims the new one: rotated while we were down, read from 0.
 // - No stored position: a file present at start begins at its end (unless read_from_head); a file
 //   that appears later was created after we started and is read from 0.
 
+import { crc32 } from 'node:zlib';
+import type { HeadPrint } from '../../core/sink.js';
+
+/** Bytes of a file's start its fingerprint covers at most. */
+export const HEAD_PRINT_BYTES = 1024;
+
+interface StoredTailPosition {
+  inode: string | null;
+  offset: number;
+  headLen?: number | null;
+  headCrc?: number | null;
+}
+
 export interface StoredPositionLookup {
-  get(source: string): { inode: string | null; offset: number } | undefined;
+  get(source: string): StoredTailPosition | undefined;
+}
+
+/** The fingerprint of a file whose first bytes are `head` (at most HEAD_PRINT_BYTES of them), up to `offset`. */
+export function headPrint(head: Buffer, offset: number): HeadPrint {
+  const len = Math.min(offset, head.length, HEAD_PRINT_BYTES);
+  return { len, crc: crc32(head.subarray(0, len)) };
+}
+
+/** Whether `head` (the current file's first bytes) is the file a stored fingerprint was taken of. */
+function sameHead(stored: StoredTailPosition, head: Buffer | undefined): boolean {
+  if (head === undefined || stored.headLen == null || stored.headCrc == null || stored.headLen === 0) return true;
+  if (head.length < stored.headLen) return true; // shorter than the print: the truncation rule decides
+  return crc32(head.subarray(0, stored.headLen)) === stored.headCrc;
 }
 
 /** What the daemon may hand over: a `get` lookup, or the ChunkStore itself (`getPosition`). */
 export type PositionLookup =
   | StoredPositionLookup
-  | { getPosition(source: string): { inode: string | null; offset: number } | undefined };
+  | { getPosition(source: string): StoredTailPosition | undefined };
 
 export function asLookup(p: PositionLookup): StoredPositionLookup {
   return 'get' in p ? p : { get: (source) => p.getPosition(source) };
@@ -43,7 +72,7 @@ export function claimsByInode(
   return claims;
 }
 
-export type StartReason = 'resume' | 'claimed' | 'rotated' | 'truncated' | 'head' | 'end';
+export type StartReason = 'resume' | 'claimed' | 'rotated' | 'truncated' | 'replaced' | 'head' | 'end';
 
 export interface StartPlan {
   offset: number;
@@ -54,9 +83,17 @@ export function startOffset(
   path: string,
   inode: string,
   size: number,
-  opts: { positions: StoredPositionLookup; claims?: ReadonlyMap<string, number>; atStartup: boolean; readFromHead: boolean },
+  opts: {
+    positions: StoredPositionLookup;
+    claims?: ReadonlyMap<string, number>;
+    atStartup: boolean;
+    readFromHead: boolean;
+    /** The file's first bytes (up to HEAD_PRINT_BYTES), checked against the stored fingerprint. */
+    head?: Buffer;
+  },
 ): StartPlan {
   const stored = opts.positions.get(sourceOf(path));
+  if (stored && stored.inode === inode && stored.offset <= size && !sameHead(stored, opts.head)) return { offset: 0, reason: 'replaced' };
   const own = stored && stored.inode === inode ? stored.offset : undefined;
   const claim = opts.claims?.get(inode);
   let plan: StartPlan | undefined;

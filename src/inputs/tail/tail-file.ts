@@ -10,6 +10,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { LineSplitter } from '../../parsers/line-splitter.js';
 import { MultilineJoiner } from './multiline.js';
+import type { HeadPrint } from '../../core/sink.js';
+import { HEAD_PRINT_BYTES, headPrint } from './start-position.js';
 
 /** Bytes read per fs.read at most: large enough for throughput, small enough to bound memory. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
@@ -73,10 +75,13 @@ export class TailFile {
   #committed: number;
   #truncatedSeen = 0;
   #closed = false;
+  /** The file's first bytes (up to HEAD_PRINT_BYTES), for its fingerprint; re-read while the file is shorter. */
+  #head: Buffer;
 
-  private constructor(path: string, fh: FileHandle, inode: string, offset: number, format: FileFormat, counters: TailCounters) {
+  private constructor(path: string, fh: FileHandle, inode: string, offset: number, format: FileFormat, counters: TailCounters, head: Buffer) {
     this.path = path;
     this.#fh = fh;
+    this.#head = head;
     this.inode = inode;
     this.#format = format;
     this.#counters = counters;
@@ -88,11 +93,11 @@ export class TailFile {
   /**
    * Opens the file and reads its inode from the descriptor (the path may be renamed between a stat
    * and the open; the descriptor is the truth). `offset` may be a function of the opened file's
-   * inode and size. Throws like fs.open (ENOENT when the file vanished).
+   * inode, size and first bytes (its fingerprint). Throws like fs.open (ENOENT when the file vanished).
    */
   static async open(
     path: string,
-    offset: (inode: string, size: number) => number,
+    offset: (inode: string, size: number, head: Buffer) => number,
     format: FileFormat,
     counters: TailCounters,
   ): Promise<TailFile> {
@@ -100,11 +105,18 @@ export class TailFile {
     try {
       const st = await fh.stat();
       const inode = String(st.ino);
-      return new TailFile(path, fh, inode, offset(inode, st.size), format, counters);
+      const head = await readHead(fh);
+      return new TailFile(path, fh, inode, offset(inode, st.size, head), format, counters, head);
     } catch (err) {
       await fh.close();
       throw err;
     }
+  }
+
+  /** The fingerprint to store with a position at `offset`: the CRC-32 of the first min(offset, 1 KiB) bytes. */
+  async headPrint(offset: number): Promise<HeadPrint> {
+    if (this.#head.length < Math.min(offset, HEAD_PRINT_BYTES) && !this.#closed) this.#head = await readHead(this.#fh);
+    return headPrint(this.#head, offset);
   }
 
   get readPosition(): number {
@@ -263,4 +275,11 @@ export class TailFile {
 export function mergeBatches(a: Batch, b: Batch): Batch {
   for (const text of b.texts) a.texts.push(text);
   return { texts: a.texts, lines: a.lines + b.lines, offset: b.offset, bytes: a.bytes + b.bytes };
+}
+
+/** The first HEAD_PRINT_BYTES of the file (fewer when it is shorter). */
+async function readHead(fh: FileHandle): Promise<Buffer> {
+  const buf = Buffer.alloc(HEAD_PRINT_BYTES);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+  return buf.subarray(0, bytesRead);
 }

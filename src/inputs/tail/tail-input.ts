@@ -144,7 +144,7 @@ export class TailInput implements Input {
     for (const path of named.keys()) {
       const f = this.#follow(path);
       const file = await this.#openFile(f, true, claims);
-      if (file) initial.push({ source: f.source, inode: file.inode, offset: file.committedOffset });
+      if (file) initial.push({ source: f.source, inode: file.inode, offset: file.committedOffset, head: await file.headPrint(file.committedOffset) });
     }
     // Commit where every file starts, so a crash before its first line does not move the start.
     // (Positions alone never wait for buffer room; a failure here is retried with the first batch.)
@@ -174,8 +174,9 @@ export class TailInput implements Input {
     try {
       file = await TailFile.open(
         f.path,
-        (inode, size) => {
+        (inode, size, head) => {
           plan = startOffset(f.path, inode, size, {
+            head,
             positions: this.#positions,
             atStartup,
             readFromHead: this.#cfg.readFromHead,
@@ -199,6 +200,7 @@ export class TailInput implements Input {
     f.queue.push(file);
     const fields = { path: f.path, inode: file.inode, offset: plan.offset };
     if (plan.reason === 'truncated') this.#ctx.log('info', 'file is shorter than its stored position (truncated); reading it from the start', fields);
+    else if (plan.reason === 'replaced') this.#ctx.log('info', 'file has the inode of its stored position but other first bytes (replaced while we were down); reading it from the start', fields);
     else if (plan.reason === 'rotated') this.#ctx.log('info', 'file was replaced since its position was stored (rotated); reading the new file from the start', fields);
     else this.#ctx.log('debug', `following file (${plan.reason})`, fields);
     return file;
@@ -372,7 +374,8 @@ export class TailInput implements Input {
     const r = await e.result;
     this.#counters.parseErrors += r.parseErrors;
     this.#counters.truncatedLines += r.truncatedLines;
-    await this.#ctx.sink.writeParts(r.parts, [{ source: f.source, inode: file.inode, offset: e.offset }], this.#abort.signal);
+    const head = await file.headPrint(e.offset);
+    await this.#ctx.sink.writeParts(r.parts, [{ source: f.source, inode: file.inode, offset: e.offset, head }], this.#abort.signal);
     file.markCommitted(e.offset);
     this.#counters.linesRead += r.lines;
     if (r.parseErrors > 0) this.#ctx.onParseErrors?.(r.parseErrors);
@@ -424,7 +427,8 @@ export class TailInput implements Input {
         parts = r.parts;
         parseErrors = r.parseErrors;
       }
-      await this.#ctx.sink.writeParts(parts, [{ source: f.source, inode: file.inode, offset: batch.offset }], this.#abort.signal);
+      const head = await file.headPrint(batch.offset);
+      await this.#ctx.sink.writeParts(parts, [{ source: f.source, inode: file.inode, offset: batch.offset, head }], this.#abort.signal);
     } catch (err) {
       file.rewind(); // nothing of this batch is committed: read it again
       throw err;
