@@ -51,6 +51,8 @@ interface Encoding {
 }
 
 /** Chunks read from one file per poll before moving to the next file (fairness across files; multiline). */
+/** How long start waits for the start positions' commit (a full disk makes it wait for space). */
+const START_POSITIONS_WAIT_MS = 1000;
 const CHUNKS_PER_TURN = 16;
 /** Bytes read from one file per poll (the same fairness, in blocks). */
 const BYTES_PER_TURN = 16 * 1024 * 1024;
@@ -147,9 +149,12 @@ export class TailInput implements Input {
       if (file) initial.push({ source: f.source, inode: file.inode, offset: file.committedOffset, head: await file.headPrint(file.committedOffset) });
     }
     // Commit where every file starts, so a crash before its first line does not move the start.
-    // (Positions alone never wait for buffer room; a failure here is retried with the first batch.)
+    // Positions alone need no buffer room, but a full disk makes the write wait for space: start does
+    // not wait for that longer than START_POSITIONS_WAIT_MS (the daemon must come up with its inputs
+    // waiting); a failure here is retried with the first batch, which carries the positions again.
     if (initial.length > 0) {
-      await this.#ctx.sink.write([], initial, this.#abort.signal).catch((err: unknown) => {
+      const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(START_POSITIONS_WAIT_MS)]);
+      await this.#ctx.sink.write([], initial, signal).catch((err: unknown) => {
         this.#warn(`tail input: could not save start positions: ${(err as Error).message}`);
       });
     }
