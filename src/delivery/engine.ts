@@ -199,6 +199,9 @@ export class DeliveryEngine {
     const { clock } = this.#o;
     const deadline = clock.now() + timeoutMs;
     this.start();
+    // What is queued now, not the few-ms-old cache: a caller that has just sealed (the daemon's stop)
+    // would otherwise be told that nothing is left and deliver nothing.
+    this.#work = null;
     let end: DrainEnd = 'done';
     for (;;) {
       const queuedLeft = this.workers.some((w) => this.#hasQueued(w) || w.inflight > 0);
