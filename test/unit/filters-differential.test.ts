@@ -6,18 +6,7 @@ import { decodeRecords, encodeRecords, packOne } from '../../src/codec/msgpack.j
 import type { LogRecord } from '../../src/core/record.js';
 import { FilterChain } from '../../src/filters/chain.js';
 import { filterSchema, type FilterConfig } from '../../src/filters/config.js';
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/simulate/random.js';
 
 const KEYS = ['message', 'level', 'msg', 'path', 'host', 'user', 'password', 'token', 'status', 'ünï', '日本', 'a'.repeat(40), 'k'.repeat(300), '7', '0', 'raw', 'tag', 'x'];
 const WORDS = ['error', 'warn', 'info', '/health', '/api/v1', 'héllo wörld', '😀 emoji', '', 'x'.repeat(100), 'y'.repeat(70_000)];
@@ -103,7 +92,7 @@ describe('filters: applyBlock agrees with decode → applyRecord → encode', ()
     let changedBlocks = 0;
     const headers = new Set<string>();
     for (let seed = 1; seed <= 300; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed); // seeded, so a failure can be replayed
       const filters = Array.from({ length: 1 + Math.floor(r() * 3) }, () => validFilter(r));
       const tag = pick(r, TAGS);
       const records = Array.from({ length: 1 + Math.floor(r() * 30) }, () => record(r));
