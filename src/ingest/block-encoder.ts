@@ -11,6 +11,7 @@ import { Cursor, MalformedFrameError } from '../codec/forward-scan.js';
 import { createParser, type LineParser } from '../parsers/index.js';
 import { addLine, addLines, transcoderFor, type LineJob } from './line-bytes.js';
 import { PartBuilder, type BuiltPart } from './part-builder.js';
+import type { PartSlabs } from './part-slabs.js';
 import type { LinesJob } from '../core/encoder.js';
 
 export interface LinesOutput {
@@ -31,8 +32,8 @@ export class BlockEncoder {
   readonly #builder: PartBuilder;
   readonly #parsers = new Map<string, LineParser>();
 
-  constructor(partBytes: number, partRecords: number) {
-    this.#builder = new PartBuilder(partBytes, partRecords);
+  constructor(partBytes: number, partRecords: number, slabs?: PartSlabs) {
+    this.#builder = new PartBuilder(partBytes, partRecords, slabs);
   }
 
   lines(m: Omit<LinesJob, 'tag'>): LinesOutput {

@@ -5,7 +5,8 @@
 // thread pool (node:zlib), where the CPU-heavy half of the work runs in parallel with reading and
 // committing. A worker thread for the first half cost ~25 MB of RSS for the same speed (bench/README.md).
 //
-// Owns the BlockEncoder and the tail of the chain of answers: jobs are answered in the order given.
+// Owns the BlockEncoder, the part slabs (part-slabs.ts: a job's raw parts are given back once all of
+// its compressions settled) and the tail of the chain of answers: jobs are answered in the order given.
 // Bounded: a job is encoded when given; only its compression waits, and each caller keeps only a few
 // jobs in flight (tail: two blocks per file; forward: one connection's unacked frames; stdin: a few blocks).
 //
@@ -18,6 +19,7 @@ import type { BlockFilter } from '../core/record-filter.js';
 import type { EncodedPart } from '../core/sink.js';
 import { BlockEncoder } from './block-encoder.js';
 import type { BuiltPart } from './part-builder.js';
+import { PartSlabs } from './part-slabs.js';
 
 /** Largest part in bytes, and in records (the buffer writer's part limits). */
 export interface PartLimits {
@@ -38,6 +40,7 @@ export interface EncoderOptions {
 export class PartEncoder implements Encoder {
   readonly #limits: () => PartLimits;
   readonly #filter: () => BlockFilter | null | undefined;
+  readonly #slabs = new PartSlabs();
   #encoder: BlockEncoder | null = null;
   #encoderLimits: PartLimits = { bytes: 0, records: 0 };
   /** Settles when the last job given has been answered. */
@@ -78,7 +81,7 @@ export class PartEncoder implements Encoder {
   #blockEncoder(): BlockEncoder {
     const { bytes, records } = this.#limits();
     if (!this.#encoder || bytes !== this.#encoderLimits.bytes || records !== this.#encoderLimits.records) {
-      this.#encoder = new BlockEncoder(Math.max(1024, bytes), Math.max(1, records));
+      this.#encoder = new BlockEncoder(Math.max(1024, bytes), Math.max(1, records), this.#slabs);
       this.#encoderLimits = { bytes, records };
     }
     return this.#encoder;
@@ -92,7 +95,12 @@ export class PartEncoder implements Encoder {
       const { parts, result } = encode();
       const filter = this.#filter();
       const kept = filter?.active ? filtered(filter, tag, parts) : parts;
-      const compressed = Promise.all(kept.map((p) => compress(tag, p)));
+      const compressions = kept.map((p) => compress(tag, p));
+      // The zlib threads read the raw parts (or a filter's views of them) until every compression settled.
+      void Promise.allSettled(compressions).then(() => {
+        for (const p of parts) this.#slabs.give(p.data);
+      });
+      const compressed = Promise.all(compressions);
       const before = this.#last;
       answer = compressed.then(async (done) => {
         await before.catch(() => undefined);

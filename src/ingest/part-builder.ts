@@ -1,9 +1,11 @@
 // PartBuilder: the part an encoder is filling — encoded records one after another in one growing
 // buffer, reused for every part — cut at the buffer's part limits. A cut part leaves as a copy of its
-// records, for the caller to filter and compress (the encoder: on the zlib thread pool).
+// records (in a reused slab, part-slabs.ts), for the caller to filter and compress (the encoder: on the
+// zlib thread pool), which then gives the slab back.
 //
 // States: empty (bytes 0) → filling → cut (a part appended to `parts`, empty again).
 import { packOne } from '../codec/msgpack.js';
+import type { PartSlabs } from './part-slabs.js';
 
 export interface BuiltPart {
   /** The part's records, one msgpack map after another. */
@@ -19,10 +21,12 @@ export class PartBuilder {
   parts: BuiltPart[] = [];
   readonly #partBytes: number;
   readonly #partRecords: number;
+  readonly #slabs: PartSlabs | undefined;
 
-  constructor(partBytes: number, partRecords: number) {
+  constructor(partBytes: number, partRecords: number, slabs?: PartSlabs) {
     this.#partBytes = partBytes;
     this.#partRecords = partRecords;
+    this.#slabs = slabs;
     this.buf = new Uint8Array(partBytes + 64 * 1024);
   }
 
@@ -58,7 +62,8 @@ export class PartBuilder {
 
   cut(): void {
     if (this.count === 0) return;
-    this.parts.push({ data: Buffer.from(this.buf.subarray(0, this.bytes)), records: this.count });
+    const records = this.buf.subarray(0, this.bytes);
+    this.parts.push({ data: this.#slabs ? this.#slabs.copy(records) : Buffer.from(records), records: this.count });
     this.bytes = 0;
     this.count = 0;
   }

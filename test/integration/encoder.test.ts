@@ -48,6 +48,31 @@ describe('PartEncoder', () => {
     });
   });
 
+  it('reuses part memory only once compressed: many large jobs in flight at once all come back intact', async () => {
+    // Parts of ~100–400 KB are copied into reused slabs (ingest/part-slabs.ts) and compressed on the
+    // zlib threads; a slab given back before its compression settled would be overwritten by a later
+    // job's part while still being read, and that job's records would not read back.
+    enc = encoder({ bytes: 256 * 1024, records: 100_000 });
+    for (let round = 0; round < 3; round++) {
+      const jobs: Promise<{ parts: EncodedPart[] }>[] = [];
+      for (let j = 0; j < 16; j++) {
+        const block = ownBlock(jsonLines(2000 + j * 300, (i) => ({ round, j, i, pad: String.fromCharCode(97 + ((i * 7 + j) % 26)).repeat(60 + (i % 90)) })));
+        jobs.push(enc.encodeLines({ tag: `t.${j}`, format: 'json', maxLineBytes: 1 << 20, block, nowSec: 1 }));
+        await Promise.resolve(); // as an input awaits between reads: what is settled by now has run
+      }
+      const results = await Promise.all(jobs);
+      results.forEach((r, j) => {
+        const recs = recordsOf(r);
+        expect(recs).toHaveLength(2000 + j * 300);
+        recs.forEach((x, i) => {
+          if (x.round !== round || x.j !== j || x.i !== i || x.pad !== String.fromCharCode(97 + ((i * 7 + j) % 26)).repeat(60 + (i % 90))) {
+            throw new Error(`round ${round} job ${j} record ${i}: ${JSON.stringify(x).slice(0, 120)}`);
+          }
+        });
+      });
+    }
+  });
+
   it('cuts parts at the limits current for each job (a reload may change the chunk limits)', async () => {
     const limits = { bytes: 1 << 20, records: 100 };
     enc = encoder(() => limits);

@@ -57,3 +57,26 @@ describe('gzipStoredParts', () => {
     expect(partRecords({ data: r })).toBe(r);
   });
 });
+
+describe('deflateSegment on reused streams', () => {
+  it('each segment stands alone: the same bytes again, from a stream used before, inflate on their own', async () => {
+    const r = bytes(400_000, 11);
+    const first = await deflateSegment(r);
+    // Sequential: the second comes from the first's stream, after its reset. Without the reset it would
+    // refer back into the first segment's bytes (it is the same text) and not inflate alone.
+    for (let i = 0; i < 3; i++) {
+      const again = await deflateSegment(r);
+      expect(partRecords(again).equals(r)).toBe(true);
+      expect(again.data.equals(first.data)).toBe(true);
+    }
+  });
+
+  it('many at once, of every size, each inflate to their own bytes and seal into one valid gzip', async () => {
+    const raws = Array.from({ length: 24 }, (_, i) => bytes([0, 1, 100, 65_535, 65_536, 300_000, 1_100_000][i % 7] as number, 100 + i));
+    for (let round = 0; round < 2; round++) {
+      const segs = await Promise.all(raws.map((r) => deflateSegment(r)));
+      segs.forEach((seg, i) => expect(partRecords(seg).equals(raws[i] as Buffer)).toBe(true));
+      expect(gunzipSync(await gzipStoredParts(pull(segs))).equals(Buffer.concat(raws))).toBe(true);
+    }
+  });
+});
