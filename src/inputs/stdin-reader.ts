@@ -1,20 +1,22 @@
-// Reads a stream (standard input: the stdin input, which is also `tdfwd send`) for the encoder: cuts
-// it into blocks of whole lines, has the encoder parse, pack and compress each block, and commits the
-// blocks in input order, up to BLOCKS_PER_COMMIT blocks that are ready together in one transaction
-// (one fsync).
+// Reads a byte source (byte-source.ts: standard input, for the stdin input and `tdfwd send`) for the
+// encoder: cuts it into blocks of whole lines, has the encoder parse, pack and compress each block, and
+// commits the blocks in input order, up to BLOCKS_PER_COMMIT blocks that are ready together in one
+// transaction (one fsync).
 //
-// Owns the pending input bytes, the LineSplitter holding a line that runs across blocks (cut past
-// MAX_LINE_BYTES, so memory stays bounded whatever the line length), and the chain of commits.
+// Owns the one block buffer each read is copied into as it arrives (reused from block to block: the
+// encoder reads a block only while its call runs, core/encoder.ts), the LineSplitter holding a copy of
+// a line that runs across blocks (cut past MAX_LINE_BYTES, so memory stays bounded whatever the line
+// length), and the chain of commits.
 // Bounded: reading pauses while maxBlocksOut blocks are encoded and not yet committed. A slow source
 // is not held back: what was read is committed at most IDLE_FLUSH_MS later, even while more arrives.
 // On stop, the complete lines already read are still committed; a partial last line is not.
 //
 // States: reading → ended (end of input, stop, or a failure) → done (every block committed or failed).
-import type { Readable } from 'node:stream';
 import { TdfwdError } from '../core/errors.js';
 import type { Encoder } from '../core/encoder.js';
 import type { EncodedPart } from '../core/sink.js';
 import { LineSplitter } from '../parsers/line-splitter.js';
+import type { ByteSource } from './byte-source.js';
 
 export interface LineReadTotals {
   lines: number;
@@ -49,13 +51,17 @@ export interface LineCommitCounts {
 const BLOCK_BYTES = 1024 * 1024;
 /** Blocks committed in one transaction at most (one fsync for several blocks), when they are ready together. */
 const BLOCKS_PER_COMMIT = 4;
+/** The block buffer's size: a block is cut once BLOCK_BYTES are pending, so it holds one more read (≤ 256 KB). */
+const BLOCK_BUF_BYTES = BLOCK_BYTES + 256 * 1024;
+/** A block buffer grown past this by a huge read is not kept for the next block. */
+const MAX_BLOCK_BUF_BYTES = 4 * BLOCK_BYTES;
 const IDLE_FLUSH_MS = 200;
 /** The longest line (LineSplitter's default): longer ones are truncated and counted. */
 const MAX_LINE_BYTES = 1024 * 1024;
 const NL = 0x0a;
 
 export function readLines(
-  input: Readable,
+  input: ByteSource,
   opts: LineReaderOptions,
   commit: (parts: EncodedPart[], counts: LineCommitCounts) => Promise<void>,
 ): LineReader {
@@ -64,7 +70,7 @@ export function readLines(
   const perCommit = Math.min(BLOCKS_PER_COMMIT, maxOut);
   const splitter = new LineSplitter({ maxLineBytes: MAX_LINE_BYTES });
   const totals: LineReadTotals = { lines: 0, parseErrors: 0, bytes: 0, truncatedLines: 0, interrupted: false };
-  let pending: Buffer[] = [];
+  let block: Buffer | null = null; // bytes [0, pendingBytes) are read and not yet encoded
   let pendingBytes = 0;
   let out = 0; // blocks given to the encoder whose commit step has not finished
   let given = 0; // blocks given to the encoder
@@ -95,15 +101,27 @@ export function readLines(
     else resolveDone(totals);
   };
 
+  /** A read, copied after the pending bytes (its memory is the source's, reused by its next read). */
+  const append = (bytes: Buffer): void => {
+    const need = pendingBytes + bytes.length;
+    if (!block || block.length < need) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(need, BLOCK_BUF_BYTES));
+      if (block) block.copy(grown, 0, 0, pendingBytes);
+      block = grown;
+    }
+    block.set(bytes, pendingBytes);
+    pendingBytes = need;
+  };
+
   /**
    * Encode the pending bytes through their last newline (all of them when `final`); an unterminated
    * rest goes to the splitter, which completes it with the next block's first line.
    */
   const cut = (final: boolean): void => {
     if (failed || (pendingBytes === 0 && !(final && splitter.pendingBytes > 0))) return;
-    const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-    pending = [];
+    const all = block ? block.subarray(0, pendingBytes) : Buffer.alloc(0);
     pendingBytes = 0;
+    if (block && block.length > MAX_BLOCK_BUF_BYTES) block = null; // encoded below, then let go
     const truncatedBefore = splitter.truncatedLines;
     let start = 0;
     let lead: string | undefined;
@@ -113,7 +131,7 @@ export function readLines(
         lead = splitter.push(all.subarray(0, firstNl + 1))[0];
         start = firstNl + 1;
       } else {
-        splitter.push(all);
+        splitter.push(all); // the splitter keeps a copy: this memory is reused
         start = all.length;
         if (final) lead = splitter.end() ?? undefined;
       }
@@ -122,7 +140,7 @@ export function readLines(
     if (!final) {
       const lastNl = all.lastIndexOf(NL);
       end = Math.max(start, lastNl + 1);
-      if (end < all.length) splitter.push(all.subarray(end)); // the start of a line not ended yet
+      if (end < all.length) splitter.push(all.subarray(end)); // the start of a line not ended yet (copied)
     }
     const truncated = splitter.truncatedLines - truncatedBefore;
     if (end === start && lead === undefined) {
@@ -179,17 +197,15 @@ export function readLines(
   const finishInput = (complete: boolean): void => {
     if (ended) return;
     if (idle) clearTimeout(idle);
-    input.off('data', onData);
-    input.pause();
+    input.stop();
     cut(complete); // stopped: the complete lines read so far are committed, a partial last line is not
     ended = true;
     maybeFinish();
   };
 
-  const onData = (chunk: Buffer): void => {
-    totals.bytes += chunk.length;
-    pending.push(chunk);
-    pendingBytes += chunk.length;
+  const onRead = (bytes: Buffer): void => {
+    totals.bytes += bytes.length;
+    append(bytes);
     if (pendingBytes >= BLOCK_BYTES) cut(false);
     flowControl();
     // Bytes read wait IDLE_FLUSH_MS at most: a steady trickle that never fills a block is not held.
@@ -202,11 +218,13 @@ export function readLines(
     }
   };
 
-  input.on('data', onData);
-  input.once('end', () => finishInput(true));
-  input.once('error', (err) => {
-    failed = failed ?? new TdfwdError('IO', `reading stdin failed: ${err.message}`);
-    finishInput(false);
+  input.start({
+    read: onRead,
+    end: () => finishInput(true),
+    error: (err) => {
+      failed = failed ?? new TdfwdError('IO', `reading stdin failed: ${err.message}`);
+      finishInput(false);
+    },
   });
 
   return {

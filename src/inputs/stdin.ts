@@ -7,6 +7,7 @@
 //
 // States: created → reading → ended (end of input, stop, or a failure).
 import type { Readable } from 'node:stream';
+import { stdinSource, streamSource } from './byte-source.js';
 import type { StdinInputConfig } from '../config/types.js';
 import type { Encoder } from '../core/encoder.js';
 import type { EncodedPart } from '../core/sink.js';
@@ -32,7 +33,8 @@ export class StdinInput implements Input {
   readonly name: string;
   readonly #cfg: StdinInputConfig;
   readonly #ctx: StdinInputContext;
-  readonly #stream: Readable;
+  /** Another stream than standard input (tests); standard input is read through stdinSource(). */
+  readonly #stream: Readable | undefined;
   /** Aborts a commit waiting on a full buffer when the input stops. */
   readonly #abort = new AbortController();
   #reader: LineReader | null = null;
@@ -43,7 +45,7 @@ export class StdinInput implements Input {
   parseErrors = 0;
   records = 0;
 
-  constructor(name: string, cfg: StdinInputConfig, ctx: StdinInputContext, stream: Readable = process.stdin) {
+  constructor(name: string, cfg: StdinInputConfig, ctx: StdinInputContext, stream?: Readable) {
     this.name = name;
     this.#cfg = cfg;
     this.#ctx = ctx;
@@ -60,7 +62,7 @@ export class StdinInput implements Input {
     if (this.#reader) return;
     const { encoder, blocksOut } = this.#ctx;
     this.#reader = readLines(
-      this.#stream,
+      this.#stream ? streamSource(this.#stream) : stdinSource(),
       { tag: this.#cfg.tag, format: this.#cfg.format, timeKey: this.#cfg.timeKey, encoder, maxBlocksOut: blocksOut ?? BLOCKS_OUT },
       (parts, counts) => this.#commit(parts, counts),
     );

@@ -1,7 +1,9 @@
 // `tdfwd send` as a user pipes into it: formats, bad input, usage errors, a signal mid-stream.
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runTdfwd, spawnTdfwd, waitFor } from '../helpers/cli.js';
+import { BIN, cleanEnv, runTdfwd, spawnTdfwd, waitFor } from '../helpers/cli.js';
 import { openStore, recordsIn } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -89,30 +91,55 @@ describe('tdfwd send', () => {
 });
 
 describe('tdfwd send across block boundaries', () => {
-  it('keeps line order across input chunk and block boundaries and an over-long line that spans blocks', async () => {
-    const buf = buffer();
-    const child = spawnTdfwd(['--buffer', buf, 'send', '--tag', 'td.a.b', '--format', 'json']);
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const lines: string[] = [];
-    for (let i = 0; i < 30_000; i++) lines.push(JSON.stringify({ seq: i, pad: i === 12_345 ? 'x'.repeat(2_500_000) : 'y'.repeat(i % 300) }));
-    const text = Buffer.from(lines.join('\n') + '\n{"seq":30000,"last":"no newline"}');
-    // odd write sizes, so blocks and lines never line up
-    for (let off = 0, k = 0; off < text.length; k++) {
-      const n = [1, 7, 4093, 65_537, 1_048_577][k % 5] as number;
-      child.stdin!.write(text.subarray(off, off + n));
-      off += n;
+  // Standard input is read three ways (src/inputs/byte-source.ts): a socket (a spawned child's stdin)
+  // and a pipe through net.Socket's reused buffer, a regular file by fs.read into one; each read is
+  // copied into the reader's reused block buffer, so a view kept too long would corrupt later lines.
+  const lines: string[] = [];
+  for (let i = 0; i < 30_000; i++) lines.push(JSON.stringify({ seq: i, pad: i === 12_345 ? 'x'.repeat(2_500_000) : 'y'.repeat(i % 300) }));
+  const text = Buffer.from(lines.join('\n') + '\n{"seq":30000,"last":"no newline"}');
+
+  function sendFrom(kind: 'socket' | 'pipe' | 'file', buf: string): ChildProcess {
+    const args = ['--buffer', buf, 'send', '--tag', 'td.a.b', '--format', 'json'];
+    if (kind === 'socket') {
+      const child = spawnTdfwd(args);
+      // odd write sizes, so blocks and lines never line up
+      for (let off = 0, k = 0; off < text.length; k++) {
+        const n = [1, 7, 4093, 65_537, 1_048_577][k % 5] as number;
+        child.stdin!.write(text.subarray(off, off + n));
+        off += n;
+      }
+      child.stdin!.end();
+      return child;
     }
-    child.stdin!.end();
-    const code = await new Promise((r) => child.once('exit', r));
-    expect(code).toBe(0);
-    expect(stderr).toContain('30001 records committed');
-    expect(stderr).toMatch(/1 lines longer than 1 MiB were truncated/);
-    const recs = await records(buf);
-    expect(recs.map((r) => r.seq ?? -1).slice(0, 12_345)).toEqual(Array.from({ length: 12_345 }, (_, i) => i));
-    expect(recs).toHaveLength(30_001);
-    expect(recs[12_345]!._parse_error).toBeDefined(); // the truncated JSON line is kept, as a parse error
-    expect(recs.slice(12_346).map((r) => r.seq)).toEqual(Array.from({ length: 30_001 - 12_346 }, (_, i) => i + 12_346));
-    expect(recs[30_000]!.last).toBe('no newline');
-  }, 60_000);
+    const file = join(dirname(buf), 'input.json');
+    writeFileSync(file, text);
+    if (kind === 'pipe') return spawn('sh', ['-c', 'cat "$0" | exec "$@"', file, process.execPath, BIN, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const fd = openSync(file, 'r');
+    cleanups.push(() => closeSync(fd));
+    return spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), stdio: [fd, 'pipe', 'pipe'] });
+  }
+
+  it.each(['socket', 'pipe', 'file'] as const)(
+    'from a %s: keeps line order across read and block boundaries and an over-long line that spans blocks',
+    async (kind) => {
+      const buf = buffer();
+      const child = sendFrom(kind, buf);
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(code).toBe(0);
+      expect(stderr).toContain('30001 records committed');
+      expect(stderr).toMatch(/1 lines longer than 1 MiB were truncated/);
+      const recs = await records(buf);
+      expect(recs).toHaveLength(30_001);
+      for (let i = 0; i < 30_001; i++) {
+        if (i === 12_345) continue;
+        const r = recs[i]!;
+        if (r.seq !== i || (i < 30_000 && r.pad !== 'y'.repeat(i % 300))) throw new Error(`record ${i} is ${JSON.stringify(r).slice(0, 200)}`);
+      }
+      expect(recs[12_345]!._parse_error).toBeDefined(); // the truncated JSON line is kept, as a parse error
+      expect(recs[30_000]!.last).toBe('no newline');
+    },
+    60_000,
+  );
 });
