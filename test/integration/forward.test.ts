@@ -178,6 +178,35 @@ describe('forward input', () => {
     expect(rows.every((r) => Number.isInteger(r.record.time))).toBe(true);
   });
 
+  it('frames of every size back to back, cut into reads at odd places, all land in order and are acked', async () => {
+    // The connection keeps a partial frame in its reused assembly buffer (frame-assembly.ts): a read may
+    // end a frame and start the next, a frame may span many reads, and one is larger than the buffer's
+    // first size (it grows as the bytes come).
+    const { store, input } = await setup();
+    const c = client(input.port);
+    const sizes = [1, 7, 300, 2, 9000, 40, 1, 3];
+    let seq = 0;
+    const frames = sizes.map((n, f) => {
+      const blob = Buffer.concat(Array.from({ length: n }, () => entry(T + seq, { seq: seq++, pad: 'p'.repeat(f === 4 ? 200 : 20) })));
+      return pack([`app.f${f}`, blob, { chunk: `c${f}`, size: n }]);
+    });
+    const wire = Buffer.concat(frames);
+    expect(frames[4]!.length).toBeGreaterThan(1024 * 1024 + 64 * 1024);
+    const cuts = [1, 2, 3, 5, 11, 64, 1000, 65_536, 3, 300_000, 17];
+    for (let off = 0, k = 0; off < wire.length; k++) {
+      const n = cuts[k % cuts.length] as number;
+      c.send(wire.subarray(off, off + n));
+      off += n;
+      if (k % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const acks: unknown[] = [];
+    for (let f = 0; f < sizes.length; f++) acks.push(await c.next(10_000));
+    expect(acks).toEqual(sizes.map((_, f) => ({ ack: `c${f}` })));
+    const rows = await records(store);
+    expect(rows.map((r) => r.record.seq)).toEqual(Array.from({ length: seq }, (_, i) => i));
+    expect(rows.map((r) => r.tag)).toEqual(sizes.flatMap((n, f) => Array.from({ length: n }, () => `app.f${f}`)));
+  });
+
   it('CompressedPackedForward: several concatenated gzip members', async () => {
     const { store, input } = await setup();
     const c = client(input.port);

@@ -21,6 +21,7 @@ import type { Encoder, EntriesResult } from '../../core/encoder.js';
 import type { EventSink } from '../../core/sink.js';
 import type { InputContext } from '../types.js';
 import { decodePing, MAX_FRAME_BYTES, readEntriesFrame } from '../../codec/forward-frame.js';
+import { FrameAssembly } from './frame-assembly.js';
 import { answerPing, newHandshake, type Handshake } from './handshake.js';
 import { FrameScanner, MalformedFrameError } from '../../codec/forward-scan.js';
 
@@ -73,8 +74,9 @@ export class ForwardConnection {
   readonly #handshake: Handshake | null;
   readonly #scanner = new FrameScanner();
   #state: State;
-  #pieces: Buffer[] = [];
-  #pendingBytes = 0;
+  /** A partial frame's bytes, held for the next reads. */
+  readonly #partial = new FrameAssembly();
+  /** Bytes the frame at the start of #partial needs in all (1: no partial frame). */
   #need = 1;
   /** The batch being read: its segments in frame order, and each ack after the segment it follows. */
   #segments: Segment[] = [];
@@ -122,10 +124,12 @@ export class ForwardConnection {
 
   #onData(data: Buffer): void {
     if (this.#state !== 'open' && this.#state !== 'handshake') return;
-    this.#pieces.push(data);
-    this.#pendingBytes += data.length;
-    if (this.#pendingBytes < this.#need) return;
-    const buf = this.#pieces.length === 1 ? (this.#pieces[0] as Buffer) : Buffer.concat(this.#pieces, this.#pendingBytes);
+    let buf = data;
+    if (this.#partial.held > 0) {
+      this.#partial.append(data);
+      if (this.#partial.held < this.#need) return;
+      buf = this.#partial.view();
+    }
     let pos = 0;
     try {
       while (pos < buf.length && (this.#state === 'open' || this.#state === 'handshake')) {
@@ -147,13 +151,7 @@ export class ForwardConnection {
       return;
     }
     this.#encodeGathered(); // before `buf` is reused: the gathered entries are views of it
-    if (pos < buf.length) {
-      this.#pieces = [buf.subarray(pos)];
-      this.#pendingBytes = buf.length - pos;
-    } else {
-      this.#pieces = [];
-      this.#pendingBytes = 0;
-    }
+    this.#partial.keep(buf, pos, this.#need);
     this.#scheduleFlush();
   }
 
@@ -350,7 +348,7 @@ export class ForwardConnection {
     if (this.#state === 'closed' || this.#state === 'draining') return;
     this.#state = 'draining';
     this.#socket.pause();
-    this.#pieces = [];
+    this.#partial.keep(Buffer.alloc(0), 0, 1); // a partial frame is never completed now
     if (this.#taking || this.#inFlight > 0 || this.#flushScheduled) return; // #afterFlush closes
     if (this.#segments.length > 0 || this.#acks.length > 0) {
       void this.#flush();
