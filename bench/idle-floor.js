@@ -1,7 +1,9 @@
 // The idle floor: RSS of a node process that only loads the libraries the daemon loads (and opens an
 // in-memory SQLite database), with none of tdfwd's own code, measured like the idle row of
-// bench/daemon.js (VmRSS after a settle time). It answers "how much of the idle daemon is tdfwd?":
-// each library alone over a bare node, then all of them together.
+// bench/daemon.js (VmRSS after a settle time), with the V8 settings bin/tdfwd.js makes before the
+// program loads (src/cli/runtime-flags.ts). It answers "how much of the idle daemon is tdfwd?": each
+// library alone over a bare node; the four the project must use (commander, undici, msgpackr,
+// better-sqlite3) together; then all of them together.
 //
 //   node bench/idle-floor.js [--settle-ms 8000]
 import { spawn } from 'node:child_process';
@@ -29,8 +31,12 @@ const LOADS = {
   tinyglobby: "await import('tinyglobby')",
 };
 
+// What bin/tdfwd.js sets before the program loads (the young generation kept at its start size).
+const V8_SETTINGS = "import v8 from 'node:v8'; v8.setFlagsFromString('--liftoff-only'); v8.setFlagsFromString('--semi-space-growth-factor=1');";
+const REQUIRED = ['commander', 'undici (Agent + request only)', 'msgpackr', 'better-sqlite3 (+ :memory: db)'];
+
 function rssAfter(code) {
-  const src = `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(root + 'x.js')});\n${code}\nprocess.stdout.write('ready\\n'); setTimeout(() => {}, 600000);`;
+  const src = `${V8_SETTINGS} import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(root + 'x.js')});\n${code}\nprocess.stdout.write('ready\\n'); setTimeout(() => {}, 600000);`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', src], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     child.on('error', reject);
@@ -51,5 +57,7 @@ for (const [name, code] of Object.entries(LOADS)) {
   const mb = await rssAfter(code);
   console.log(`${('+ ' + name).padEnd(34)} ${mb.toFixed(1).padStart(6)} MB  (+${(mb - bare).toFixed(1)})`);
 }
+const required = await rssAfter(REQUIRED.map((name) => LOADS[name]).join(';\n'));
+console.log(`${'the four required ones together'.padEnd(34)} ${required.toFixed(1).padStart(6)} MB  (+${(required - bare).toFixed(1)})`);
 const all = await rssAfter(Object.values(LOADS).join(';\n'));
 console.log(`${'all of them, no tdfwd code'.padEnd(34)} ${all.toFixed(1).padStart(6)} MB  (+${(all - bare).toFixed(1)})`);
