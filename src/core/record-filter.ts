@@ -9,7 +9,8 @@ export interface BlockFilter {
    * `entries` holds `records` msgpack maps one after another (each with an integer `time`, as the
    * buffer stores them: not `[time, record]` arrays); returns the records to keep, in the same form
    * (none: `records` 0). Called synchronously, before compression; `entries` is the filter's own (a
-   * copy), so the result may be a view of it.
+   * copy), so the result may be a view of it. A rewritten block is copied out through `copy` when
+   * given (the encoder's reused part slabs), else into a new Buffer.
    */
-  applyBlock(tag: string, entries: Buffer, records: number): { entries: Buffer; records: number };
+  applyBlock(tag: string, entries: Buffer, records: number, copy?: (bytes: Uint8Array) => Buffer): { entries: Buffer; records: number };
 }

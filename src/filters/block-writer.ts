@@ -2,7 +2,8 @@
 // consecutive ranges of one buffer merged into one copy (an unchanged run of records, or of pairs,
 // is one memcpy), map headers, and records re-encoded whole.
 //
-// Owns a scratch buffer reused from block to block (grown on demand); `take` returns a copy.
+// Owns a scratch buffer reused from block to block (grown on demand); `take` returns a copy (made by
+// the caller's `copy` when given: the encoder's part slabs).
 export class BlockWriter {
   #buf = Buffer.allocUnsafe(64 * 1024);
   #len = 0;
@@ -51,9 +52,9 @@ export class BlockWriter {
   }
 
   /** The block written, in a buffer of its own. */
-  take(): Buffer {
+  take(copy: (bytes: Uint8Array) => Buffer = (b) => Buffer.from(b)): Buffer {
     this.#flush();
-    return Buffer.from(this.#buf.subarray(0, this.#len));
+    return copy(this.#buf.subarray(0, this.#len));
   }
 
   #flush(): void {

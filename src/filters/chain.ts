@@ -82,7 +82,7 @@ export class FilterChain implements BlockFilter {
     return out;
   }
 
-  applyBlock(tag: string, entries: Buffer, records: number): { entries: Buffer; records: number } {
+  applyBlock(tag: string, entries: Buffer, records: number, copy?: (bytes: Uint8Array) => Buffer): { entries: Buffer; records: number } {
     const chain = this.#chain(tag);
     if (chain.steps.length === 0 || records === 0) return { entries, records };
     const drops = (this.#drops = chain.steps.map(() => 0));
@@ -111,7 +111,7 @@ export class FilterChain implements BlockFilter {
     chain.steps.forEach((s, i) => {
       if ((drops[i] as number) > 0) this.#onDropped(s.label, drops[i] as number);
     });
-    return changed ? { entries: out.take(), records: kept } : { entries, records };
+    return changed ? { entries: out.take(copy), records: kept } : { entries, records };
   }
 
   #runPairs(steps: readonly Step[]): number {

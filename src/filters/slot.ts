@@ -16,7 +16,7 @@ export class FilterSlot implements BlockFilter {
     return this.#chain?.active ?? false;
   }
 
-  applyBlock(tag: string, entries: Buffer, records: number): { entries: Buffer; records: number } {
-    return this.#chain ? this.#chain.applyBlock(tag, entries, records) : { entries, records };
+  applyBlock(tag: string, entries: Buffer, records: number, copy?: (bytes: Uint8Array) => Buffer): { entries: Buffer; records: number } {
+    return this.#chain ? this.#chain.applyBlock(tag, entries, records, copy) : { entries, records };
   }
 }

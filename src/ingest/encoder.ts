@@ -41,6 +41,7 @@ export class PartEncoder implements Encoder {
   readonly #limits: () => PartLimits;
   readonly #filter: () => BlockFilter | null | undefined;
   readonly #slabs = new PartSlabs();
+  readonly #copyToSlab = (bytes: Uint8Array): Buffer => this.#slabs.copy(bytes);
   #encoder: BlockEncoder | null = null;
   #encoderLimits: PartLimits = { bytes: 0, records: 0 };
   /** Settles when the last job given has been answered. */
@@ -94,11 +95,12 @@ export class PartEncoder implements Encoder {
     try {
       const { parts, result } = encode();
       const filter = this.#filter();
-      const kept = filter?.active ? filtered(filter, tag, parts) : parts;
+      const kept = filter?.active ? filtered(filter, tag, parts, this.#copyToSlab) : parts;
       const compressions = kept.map((p) => compress(tag, p));
       // The zlib threads read the raw parts (or a filter's views of them) until every compression settled.
       void Promise.allSettled(compressions).then(() => {
         for (const p of parts) this.#slabs.give(p.data);
+        if (kept !== parts) for (const p of kept) this.#slabs.give(p.data); // a filter's rewritten blocks
       });
       const compressed = Promise.all(compressions);
       const before = this.#last;
@@ -117,10 +119,10 @@ export class PartEncoder implements Encoder {
 }
 
 /** The parts as the filter leaves them; a part it empties is dropped. */
-function filtered(filter: BlockFilter, tag: string, parts: readonly BuiltPart[]): BuiltPart[] {
+function filtered(filter: BlockFilter, tag: string, parts: readonly BuiltPart[], copy: (bytes: Uint8Array) => Buffer): BuiltPart[] {
   const kept: BuiltPart[] = [];
   for (const part of parts) {
-    const r = filter.applyBlock(tag, part.data, part.records);
+    const r = filter.applyBlock(tag, part.data, part.records, copy);
     if (r.records > 0) kept.push({ data: r.entries, records: r.records });
   }
   return kept;

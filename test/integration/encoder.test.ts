@@ -4,12 +4,18 @@
 // the block read before the call returns (its memory may be reused at once), texts and multiline
 // events, the BlockFilter hook on every part, a failing job rejected without holding up the others,
 // and close() refusing later jobs while answering those given before.
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
 import { PartEncoder, type EncoderOptions } from '../../src/ingest/encoder.js';
 import { oddRecordsDropped } from '../helpers/odd-filter.js';
 import { decodeRecords } from '../../src/codec/msgpack.js';
 import { partRecords } from '../../src/codec/gzip-segments.js';
+import type { BlockFilter } from '../../src/core/record-filter.js';
 import type { EncodedPart } from '../../src/core/sink.js';
 
 let enc: PartEncoder | null = null;
@@ -30,6 +36,25 @@ function ownBlock(text: string): Buffer {
   return b.subarray(0, n);
 }
 
+/**
+ * Occupies every thread of libuv's pool (an open() of a FIFO blocks until a writer comes); the returned
+ * function lets them go. Work given to the pool meanwhile (the encoder's compressions) waits.
+ */
+async function holdThreadPool(): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(join(tmpdir(), 'tdfwd-pool-'));
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const fifos = Array.from({ length: threads }, (_, i) => join(dir, `f${i}`));
+  for (const f of fifos) execFileSync('mkfifo', [f]);
+  const opens = fifos.map((f) => open(f, 'r'));
+  await new Promise((r) => setTimeout(r, 50)); // the opens have reached the threads
+  return async () => {
+    const writers = fifos.map((f) => openSync(f, 'w')); // each pairs with its blocked reader
+    for (const fh of await Promise.all(opens)) await fh.close();
+    for (const fd of writers) closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
 const jsonLines = (n: number, f: (i: number) => object): string => Array.from({ length: n }, (_, i) => JSON.stringify(f(i))).join('\n') + '\n';
 
 describe('PartEncoder', () => {
@@ -48,18 +73,26 @@ describe('PartEncoder', () => {
     });
   });
 
-  it('reuses part memory only once compressed: many large jobs in flight at once all come back intact', async () => {
+  it.each(['without', 'with'] as const)('reuses part memory only once compressed (%s a filter rewriting every block): many large jobs in flight at once all come back intact', async (withFilter) => {
     // Parts of ~100–400 KB are copied into reused slabs (ingest/part-slabs.ts) and compressed on the
     // zlib threads; a slab given back before its compression settled would be overwritten by a later
-    // job's part while still being read, and that job's records would not read back.
-    enc = encoder({ bytes: 256 * 1024, records: 100_000 });
+    // job's part while still being read, and that job's records would not read back. A filter's
+    // rewritten block is copied out into a slab too (the `copy` the encoder hands it).
+    const rewriteAll: BlockFilter = { active: true, applyBlock: (_tag, entries, records, copy) => ({ entries: copy ? copy(entries) : Buffer.from(entries), records }) };
+    enc = encoder({ bytes: 256 * 1024, records: 100_000 }, withFilter === 'with' ? rewriteAll : undefined);
     for (let round = 0; round < 3; round++) {
+      const blocks = Array.from({ length: 16 }, (_, j) =>
+        ownBlock(jsonLines(2000 + j * 300, (i) => ({ round, j, i, pad: String.fromCharCode(97 + ((i * 7 + j) % 26)).repeat(60 + (i % 90)) }))),
+      );
+      // libuv's threads are held while the jobs are given, so every compression is still to run when
+      // the next job copies its parts: a slab given back early is then certain to be overwritten.
+      const release = await holdThreadPool();
       const jobs: Promise<{ parts: EncodedPart[] }>[] = [];
-      for (let j = 0; j < 16; j++) {
-        const block = ownBlock(jsonLines(2000 + j * 300, (i) => ({ round, j, i, pad: String.fromCharCode(97 + ((i * 7 + j) % 26)).repeat(60 + (i % 90)) })));
+      for (const [j, block] of blocks.entries()) {
         jobs.push(enc.encodeLines({ tag: `t.${j}`, format: 'json', maxLineBytes: 1 << 20, block, nowSec: 1 }));
         await Promise.resolve(); // as an input awaits between reads: what is settled by now has run
       }
+      await release();
       const results = await Promise.all(jobs);
       results.forEach((r, j) => {
         const recs = recordsOf(r);
