@@ -29,6 +29,8 @@ export interface AggregatorOptions {
   port?: number;
   /** How to answer the n-th frame (0-based, over all connections). Default: ack. */
   answer?: (frame: ReceivedFrame, n: number) => Answer;
+  /** Acks wait until this many frames have arrived (over all connections), then all go out. */
+  holdAcksUntil?: number;
   sharedKey?: string;
   hostname?: string;
   tls?: { cert: string; key: string };
@@ -48,6 +50,7 @@ export interface Aggregator {
 
 export async function startAggregator(opts: AggregatorOptions = {}): Promise<Aggregator> {
   const sockets = new Set<Socket>();
+  const held: (() => void)[] = [];
   const agg: Aggregator = {
     port: 0,
     frames: [],
@@ -100,7 +103,11 @@ export async function startAggregator(opts: AggregatorOptions = {}): Promise<Agg
         const n = agg.frames.length;
         agg.frames.push(frame);
         const answer = opts.answer?.(frame, n) ?? 'ack';
-        if (answer === 'ack' && frame.chunk !== undefined) socket.write(packOne({ ack: frame.chunk }));
+        if (answer === 'ack' && frame.chunk !== undefined) {
+          const ack = packOne({ ack: frame.chunk });
+          held.push(() => socket.write(ack));
+          if (agg.frames.length >= (opts.holdAcksUntil ?? 0)) for (const send of held.splice(0)) send();
+        }
         else if (answer === 'wrong-ack') socket.write(packOne({ ack: 'not-the-chunk-you-sent' }));
         else if (answer === 'drop') {
           socket.destroy();

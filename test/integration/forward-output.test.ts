@@ -70,7 +70,9 @@ describe('forward output: one aggregator', () => {
   });
 
   it('chunks sent at once each get their own connection; close() closes them', async () => {
-    const agg = await aggregator();
+    // No ack before all six frames arrived: a send whose frame took longer to build must not find an
+    // earlier one's connection idle again already (it would reuse it, as it should).
+    const agg = await aggregator({ holdAcksUntil: 6 });
     const out = output({ servers: [at(agg)], heartbeat_interval: '1h' });
     const chunks = Array.from({ length: 6 }, () => chunk(2));
     const results = await Promise.all(chunks.map((c) => out.send(c)));
