@@ -325,9 +325,6 @@ export class Daemon {
     const p = this.#pipeline;
     await p.stopInputs();
     await this.#encoder.close(); // the inputs are stopped: no job is left for it
-    // A stdin input's pending read (a pipe that stays open) must not keep the process alive after
-    // the stop; nothing more is read from it.
-    if (p.stdin) (process.stdin as { unref?: () => void }).unref?.();
     try {
       await this.#store.sealOpen();
       const result = await p.engine.drain(graceMs);

@@ -22,7 +22,7 @@ export interface ByteSource {
   start(handlers: ByteHandlers): void;
   pause(): void;
   resume(): void;
-  /** Stop reading for good: no handler is called after this. */
+  /** Stop reading for good: no handler is called after this, and a pipe left open by its writer no longer keeps the process alive. */
   stop(): void;
 }
 
@@ -97,6 +97,7 @@ export function socketSource(fd: number): ByteSource {
     stop() {
       handlers.detach();
       socket?.pause();
+      socket?.unref();
     },
   };
 }
@@ -155,6 +156,7 @@ export function streamSource(input: Readable): ByteSource {
       handlers.detach();
       input.off('data', onData);
       input.pause();
+      (input as { unref?: () => void }).unref?.(); // a terminal's or a pipe's handle
     },
   };
 }

@@ -58,4 +58,27 @@ describe('tdfwd run: stdin input', () => {
     expect(ep.stats().importedRecords).toBe(written);
     expect(ep.stats().duplicateImports).toBe(0);
   });
+
+  it('SIGTERM while the writer keeps the pipe open: the lines read are delivered and the process exits at once', async () => {
+    // Standard input is read through a socket of tdfwd's own (src/inputs/byte-source.ts); once the
+    // input stopped it reads no more, and the open pipe must not hold the process until run's exit
+    // grace (3 s) nor lose what was read.
+    const dir = work();
+    const ep = await endpoint({ autoTables: true });
+    const file = writeConfig(join(dir, 'tdfwd.yaml'), {
+      buffer: { path: join(dir, 'buf'), flush_interval: '1h' },
+      inputs: [{ type: 'stdin', tag: 'td.std.open', format: 'json' }],
+      outputs: [tdOutput(ep.url)],
+      admin: { listen: 'off' },
+    });
+    const d = await startDaemon(file, { keepStdin: true });
+    await write(d.child.stdin!, lines(0, 500));
+    await new Promise((r) => setTimeout(r, 500)); // pacing: the daemon reads what the pipe holds
+    const exit = await d.stop(10_000);
+    expect(exit.code).toBe(0);
+    // run.ts logs this when anything holds the process past the daemon's stop (and exits 3 s later).
+    expect(d.logs().map((l) => l.msg)).not.toContainEqual(expect.stringContaining('something kept the process alive'));
+    await waitFor(() => ep.stats().importedRecords >= 500, 10_000);
+    expect(ep.stats().importedRecords).toBe(500);
+  });
 });
