@@ -1,6 +1,6 @@
 // What the buffer remembers for `tdfwd status` when no daemon runs: counters (dropped chunks and
 // records...), each output's last recorded state, and the chunk counts by state.
-import type { ChunkState } from '../core/chunk.js';
+import type { ChunkState, PendingRoute } from '../core/chunk.js';
 import type { StoreContext } from './context.js';
 
 export interface BufferStats {
@@ -60,6 +60,11 @@ export class OutputStateBook {
       next_attempt_at: r.next_attempt_at === null ? null : new Date(r.next_attempt_at).toISOString(),
       recorded_at: new Date(r.updated_at).toISOString(),
     }));
+  }
+
+  /** What waits for delivery, by tag and by fan-out copy. */
+  pendingByRoute(): PendingRoute[] {
+    return this.#c.st.pendingByRoute.all();
   }
 
   stats(): BufferStats {

@@ -2,7 +2,7 @@
 // does), each with the types of its parameters and of its row, so no caller casts a result. Grouped by
 // the lifecycle step they serve.
 import type { Statement } from 'better-sqlite3';
-import type { ChunkState } from '../core/chunk.js';
+import type { ChunkState, PendingRoute } from '../core/chunk.js';
 import type { Db } from './db.js';
 
 export interface ChunkRow {
@@ -212,6 +212,10 @@ export function prepare(db: Db) {
     countsByState: s<[], StateCountRow>(
       `SELECT state, count(*) AS chunks, total(records) AS records, total(raw_bytes) AS raw, total(stored_bytes) AS stored,
               min(created_at) AS oldest FROM chunks GROUP BY state`,
+    ),
+    pendingByRoute: s<[], PendingRoute>(
+      `SELECT tag, output, count(*) AS chunks, total(records) AS records FROM chunks
+        WHERE state IN ('queued', 'inflight') GROUP BY tag, output ORDER BY tag, output`,
     ),
     copiesByOutput: s<[], { output: string; state: ChunkState; chunks: number }>(
       `SELECT output, state, count(*) AS chunks FROM chunks WHERE output IS NOT NULL GROUP BY output, state`,

@@ -51,7 +51,7 @@
 // - parked: park_reason, parked_at, last_error; lease_* NULL. Unparking clears park_*, attempts and
 //   first_attempt_at (a fresh retry budget) and keeps the key and in_doubt_since.
 import { hostname } from 'node:os';
-import type { ChunkState, SealedChunk } from '../core/chunk.js';
+import type { ChunkState, PendingRoute, SealedChunk } from '../core/chunk.js';
 import { DiskFullError } from '../core/errors.js';
 import type { EncodedPart, PositionUpdate, StoredPart } from '../core/sink.js';
 import { Appender, type AppendResult, type BufferLimits } from './append.js';
@@ -276,6 +276,11 @@ export class ChunkStore {
 
   saveOutputState(name: string, state: string, concurrency: number, nextAttemptAt: number | null): void {
     this.#book.saveOutputState(name, state, concurrency, nextAttemptAt);
+  }
+
+  /** What waits for delivery (queued or in flight), by tag and by fan-out copy. */
+  pendingByRoute(): PendingRoute[] {
+    return this.#book.pendingByRoute();
   }
 
   outputStates(): RecordedOutputState[] {

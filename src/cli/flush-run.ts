@@ -37,8 +37,7 @@ export async function runFlush(ctx: CommandContext, opts: FlushOptions): Promise
   try {
     await store.sealOpen();
     store.reclaimLeases();
-    const before = store.stats();
-    const progress = new FlushProgress(before.pendingRecords, before.chunks.queued + before.chunks.inflight, Boolean(process.stderr.isTTY));
+    const progress = new FlushProgress(Boolean(process.stderr.isTTY));
     const engine = new DeliveryEngine({
       queue: store,
       outputs,
@@ -49,6 +48,8 @@ export async function runFlush(ctx: CommandContext, opts: FlushOptions): Promise
       routing: ctx.config.routing,
       ...(filter ? { tagFilter: filter } : {}),
     });
+    const toDeliver = engine.deliveriesOf(store.pendingByRoute());
+    progress.start(toDeliver.records, toDeliver.chunks);
     const sigint = new AbortController();
     const onSignal = (): void => sigint.abort();
     process.once('SIGINT', onSignal);

@@ -1,5 +1,8 @@
 // Flush progress: a bar on a TTY (records, bytes, chunks, rate, ETA), otherwise nothing until the
-// one-line summary. Fed by delivery events.
+// one-line summary. Fed by delivery events; its totals are what the drain will deliver, given at
+// start() once the engine can count them (under `routing: copy` a chunk is delivered once per output).
+//
+// States: created (events are tallied, no bar) → started (the bar, on a TTY) → stopped.
 import cliProgress from 'cli-progress';
 import type { SealedChunk } from '../core/chunk.js';
 import type { Outcome } from '../core/outcome.js';
@@ -19,15 +22,21 @@ export interface FlushTally {
 
 export class FlushProgress implements DeliveryObserver {
   readonly tally: FlushTally = { deliveredRecords: 0, deliveredBytes: 0, deliveredChunks: 0, parkedChunks: 0, requests: 0, retries: 0, inDoubt: 0, duplicateRisks: 0 };
-  readonly #bar: cliProgress.SingleBar | null;
-  readonly #totalRecords: number;
-  readonly #totalChunks: number;
+  readonly #tty: boolean;
+  #bar: cliProgress.SingleBar | null = null;
+  #totalRecords = 0;
+  #totalChunks = 0;
   readonly #started = performance.now();
 
-  constructor(totalRecords: number, totalChunks: number, tty: boolean) {
+  constructor(tty: boolean) {
+    this.#tty = tty;
+  }
+
+  /** The records and chunks the drain is to deliver: the bar's 100%. */
+  start(totalRecords: number, totalChunks: number): void {
     this.#totalRecords = totalRecords;
     this.#totalChunks = totalChunks;
-    this.#bar = tty && totalRecords > 0
+    this.#bar = this.#tty && totalRecords > 0
       ? new cliProgress.SingleBar(
           {
             format: 'flush [{bar}] {percentage}% | {value}/{total} records | {bytes} | {chunks} chunks | {rate} rec/s | ETA {eta_formatted}',

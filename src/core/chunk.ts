@@ -27,6 +27,14 @@ export function isChunkKey(s: string): boolean {
   return /^[0-9a-f]{32}$/.test(s);
 }
 
+/** Chunks waiting for delivery (queued or in flight) of one tag, and of one output's copies (null: routed by tag). */
+export interface PendingRoute {
+  tag: string;
+  output: string | null;
+  chunks: number;
+  records: number;
+}
+
 /** What delivery needs of a sealed chunk. */
 export interface SealedChunk {
   id: number;

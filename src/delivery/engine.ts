@@ -8,6 +8,7 @@
 // copy given to one output. Under `copy`, a tag that several outputs match is fanned out (the queue's
 // fanOut) before any of them leases it, so each output delivers its own copy with its own key, state
 // and retries. Each worker leases through a view of the queue that takes only its tags and its copies.
+import type { PendingRoute } from '../core/chunk.js';
 import type { Clock, Random } from '../core/clock.js';
 import type { Output } from '../outputs/types.js';
 import { Router, type Routing } from '../router/router.js';
@@ -98,6 +99,27 @@ export class DeliveryEngine {
     if (this.#routing === 'first_match') return this.#router.route(tag);
     const all = this.#router.routeAll(tag);
     return all.length === 1 ? (all[0] as OutputWorker) : null;
+  }
+
+  /**
+   * What a drain would deliver of `pending` (the store's pendingByRoute): a chunk routed by tag counts
+   * once per output it goes to (under `copy`, each matching output gets a copy), a fan-out copy once;
+   * tags outside the tag filter, or that no output matches, count nothing.
+   */
+  deliveriesOf(pending: readonly PendingRoute[]): { chunks: number; records: number } {
+    const names = new Set(this.workers.map((w) => w.name));
+    let chunks = 0;
+    let records = 0;
+    for (const p of pending) {
+      if (this.#o.tagFilter && !this.#o.tagFilter(p.tag)) continue;
+      let times: number;
+      if (p.output !== null) times = names.has(p.output) ? 1 : 0;
+      else if (this.#routing === 'copy') times = this.#router.routeAll(p.tag).length;
+      else times = this.#router.route(p.tag) ? 1 : 0;
+      chunks += p.chunks * times;
+      records += p.records * times;
+    }
+    return { chunks, records };
   }
 
   /** The queued tags an output delivers: those routed to it alone, and those of its copies. */

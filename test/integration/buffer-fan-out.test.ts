@@ -133,6 +133,31 @@ describe('routing: copy', () => {
     expect(store.stats().storedBytes).toBe(0);
   });
 
+  it('counts what a drain will deliver: each chunk once per output before the fan-out, each copy once after (flush\'s progress bar)', async () => {
+    const a = await collector(200);
+    const b = await collector(503);
+    cleanups.push(a.close, b.close);
+    const { store, engine } = await setup(a, b, 'copy');
+    // Not fanned out yet: every chunk goes to both outputs.
+    expect(engine.deliveriesOf(store.pendingByRoute())).toEqual({ chunks: 2 * CHUNKS, records: 2 * CHUNKS * PER_CHUNK });
+    engine.start();
+    await waitFor(() => a.imported().length === CHUNKS && b.requests.length >= 1, 15_000);
+    // a has its copies; b's wait: exactly what the records still to deliver are.
+    expect(engine.deliveriesOf(store.pendingByRoute())).toEqual({ chunks: CHUNKS, records: CHUNKS * PER_CHUNK });
+    b.status = 200;
+    await waitFor(() => store.listChunks(null).length === 0, 15_000);
+    expect(engine.deliveriesOf(store.pendingByRoute())).toEqual({ chunks: 0, records: 0 });
+    expect(a.imported().length + b.imported().length).toBe(2 * CHUNKS);
+  });
+
+  it('counts each chunk once under first_match', async () => {
+    const a = await collector(200);
+    const b = await collector(200);
+    cleanups.push(a.close, b.close);
+    const { store, engine } = await setup(a, b, null);
+    expect(engine.deliveriesOf(store.pendingByRoute())).toEqual({ chunks: CHUNKS, records: CHUNKS * PER_CHUNK });
+  });
+
   it('a park on one output leaves the other alone; the parked copy keeps the payload until it is dropped', async () => {
     const a = await collector(200);
     const b = await collector(400);
