@@ -69,6 +69,8 @@ export class DeliveryEngine {
   readonly #router: Router<OutputWorker>;
   readonly #routing: Routing;
   #work: QueuedWork | null = null;
+  #reclaimPending = false;
+  #reclaimReported = false;
   readonly #warnedUnrouted = new Set<string>();
   readonly #observer: DeliveryObserver;
 
@@ -152,6 +154,7 @@ export class DeliveryEngine {
   #queued(): QueuedWork {
     const now = this.#o.clock.now();
     if (!this.#work || now - this.#work.at > 20) {
+      this.#reclaim();
       const { queue, tagFilter } = this.#o;
       const pass = (t: string): boolean => !tagFilter || tagFilter(t);
       let tags = queue.queuedTags().filter(pass);
@@ -199,8 +202,26 @@ export class DeliveryEngine {
   }
 
   start(): void {
-    this.#o.queue.reclaimLeases();
+    this.#reclaimPending = true;
+    this.#reclaim();
     for (const w of this.workers) w.start();
+  }
+
+  /**
+   * Chunks a stopped process left in flight go back to the queue. The write fails on a full disk: then
+   * delivery starts anyway (what is queued can go out and free space) and every later look tries again,
+   * reporting the failure once.
+   */
+  #reclaim(): void {
+    if (!this.#reclaimPending) return;
+    try {
+      this.#o.queue.reclaimLeases();
+      this.#reclaimPending = false;
+    } catch (err) {
+      if (this.#reclaimReported) return;
+      this.#reclaimReported = true;
+      this.#observer.bufferError?.('delivery', `taking back the chunks a stopped process had in flight failed: ${(err as Error).message}`);
+    }
   }
 
   /** New chunks may be there: look now. */

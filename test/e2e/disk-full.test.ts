@@ -134,4 +134,38 @@ describe.skipIf(!tmpfsAvailable)('a full disk under the buffer', () => {
     expect((await again.stop()).code).toBe(0);
     expect(exactlyOnce(seqCounts(store), n + 1)).toEqual([]);
   });
+
+  it('a chunk in flight at a kill -9, restarted on a full disk: the daemon comes up, and delivers it once space is freed', { timeout: 120_000 }, async () => {
+    // Taking back the dead process's lease is a write: on a full disk it fails, and used to fail the
+    // start ("stopping (start failed)"). Delivery now starts anyway and takes it back once it can.
+    const dir = work();
+    const disk = smallDisk(16 * 1024);
+    const buffer = join(disk.dir, 'buf');
+    const n = 20_000;
+    const sent = await runTdfwd(['send', '--buffer', buffer, '--tag', 'td.app.lines', '--format', 'json'], { inputFile: linesFile(dir, n) });
+    expect(sent.code).toBe(0);
+    const store = join(dir, 'imported.ndjson');
+    const ep = await endpoint({ storeFile: store, autoTables: true });
+    ep.faults.latencyMs = 600_000; // requests hang: a chunk stays in flight
+    const config = writeConfig(join(dir, 'tdfwd.yaml'), {
+      buffer: { path: buffer, flush_interval: '300ms' },
+      inputs: [{ type: 'http', bind: '127.0.0.1', port: 0 }],
+      outputs: [tdOutput(ep.url)],
+      admin: { listen: 'off' },
+    });
+    const d = await startDaemon(config);
+    const inflight = async () => (await runTdfwd(['chunks', 'list', '--buffer', buffer])).stdout.includes('inflight');
+    await waitFor(inflight, 20_000, 100);
+    fillUp(disk.dir);
+    d.child.kill('SIGKILL');
+    await d.exited;
+
+    const again = await startDaemon(config); // "running", or it throws with the daemon's log
+    expect(again.exit).toBeNull();
+    rmSync(join(disk.dir, 'filler'));
+    ep.faults.latencyMs = 0;
+    await waitFor(() => seqCounts(store).size >= n, 60_000, 200);
+    expect((await again.stop()).code).toBe(0);
+    expect(exactlyOnce(seqCounts(store), n)).toEqual([]);
+  });
 });
