@@ -43,6 +43,8 @@ export interface Aggregator {
   connections: number;
   /** Handshakes refused. */
   refused: number;
+  /** TLS servers: connections that ended before or in a failed TLS handshake. */
+  tlsErrors: number;
   /** Connections open now. */
   readonly open: number;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export async function startAggregator(opts: AggregatorOptions = {}): Promise<Agg
     frames: [],
     connections: 0,
     refused: 0,
+    tlsErrors: 0,
     get open() {
       return sockets.size;
     },
@@ -117,7 +120,7 @@ export async function startAggregator(opts: AggregatorOptions = {}): Promise<Agg
     };
   };
   const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, onSocket) : createTcpServer(onSocket);
-  server.on('tlsClientError', () => {});
+  server.on('tlsClientError', () => agg.tlsErrors++);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());

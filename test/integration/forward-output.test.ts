@@ -172,6 +172,24 @@ describe('forward output: TLS', () => {
     expect(agg.frames).toHaveLength(2);
   });
 
+  it.skipIf(skip !== null)('heartbeats to a TLS server complete the handshake: the server sees no failed one; an untrusted certificate says what to set', async () => {
+    const dir = tempDir('tdfwd-fwd-tls-hb-');
+    cleanups.push(dir.cleanup);
+    const cert = selfSignedCert(dir.dir);
+    const agg = await aggregator({ tls: { cert: cert.cert, key: cert.key } });
+    const out = output({ servers: [at(agg)], tls: { ca_file: cert.certFile }, heartbeat_interval: '50ms' });
+    await waitFor(() => agg.connections >= 4, 5000, 10); // heartbeats
+    expect(agg.tlsErrors).toBe(0); // a plain TCP probe ended every beat in a failed handshake
+    expect(out.servers[0]!.usable(Date.now())).toBe(true);
+    expect((await out.send(chunk())).kind).toBe('success');
+
+    const untrusted = output({ servers: [at(agg)], tls: {}, heartbeat_interval: '50ms' });
+    await waitFor(() => !untrusted.servers[0]!.usable(Date.now()), 5000, 10);
+    const r = await untrusted.send(chunk());
+    expect(r.kind).toBe('retry');
+    if (r.kind === 'retry') expect(r.reason).toMatch(/fails its heartbeat \(the server's TLS certificate is not trusted \(\w+\); set tls\.ca_file/);
+  });
+
   it('TLS to a plain TCP server says the server may not speak TLS', async () => {
     const agg = await aggregator();
     const r = await output({ servers: [at(agg)], tls: { verify: false } }).send(chunk());

@@ -11,10 +11,13 @@
 // Connections: one per request in flight; after an ack a connection goes back to the idle list and
 // is reused, closed after IDLE_CLOSE_MS without use, and all are closed by close().
 import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { RetryConfig } from '../../config/types.js';
 import type { ForwardServerConfig } from './config.js';
-import { ForwardLink, type LinkOptions } from './link.js';
+import { describeSocketError, ForwardLink, type LinkOptions } from './link.js';
 
+/** A probe that ended its TLS connection is destroyed after this long if the server has not closed it. */
+const CLOSE_PROBE_MS = 1000;
 /** An idle connection is closed after this long (aggregators close idle clients too). */
 export const IDLE_CLOSE_MS = 30_000;
 
@@ -117,17 +120,26 @@ export class ForwardServer {
     return this.#idle.size;
   }
 
-  /** A TCP connect probe (fluentd's `heartbeat_type tcp`): reachable or not, within timeoutMs. */
+  /**
+   * A connect probe (fluentd's `heartbeat_type tcp`; `transport` for a TLS server: the probe completes
+   * the TLS handshake, so the server sees no failed handshake at every beat): reachable or not, within
+   * timeoutMs.
+   */
   heartbeat(timeoutMs: number): void {
     if (this.#heartbeatInFlight || this.#closed) return;
     this.#heartbeatInFlight = true;
-    const socket = netConnect({ host: this.cfg.host, port: this.cfg.port });
+    const tls = this.#linkOpts.tls;
+    const socket = tls ? tlsConnect({ ...tls, host: this.cfg.host, port: this.cfg.port }) : netConnect({ host: this.cfg.host, port: this.cfg.port });
     socket.unref(); // a probe never keeps the process alive
     const done = (ok: boolean, why?: string) => {
       if (!this.#heartbeatInFlight) return;
       this.#heartbeatInFlight = false;
       clearTimeout(timer);
-      socket.destroy();
+      if (ok && tls) {
+        // end(), not destroy(): our TLS Finished must reach the server, or its handshake fails after all
+        socket.end();
+        setTimeout(() => socket.destroy(), CLOSE_PROBE_MS).unref();
+      } else socket.destroy();
       if (this.#closed) return;
       if (ok) this.#unreachable = false;
       else {
@@ -136,10 +148,13 @@ export class ForwardServer {
         this.#lastError = why ?? 'unreachable';
       }
     };
-    const timer = setTimeout(() => done(false, `no TCP connection within ${timeoutMs}ms`), timeoutMs);
+    const timer = setTimeout(() => done(false, `no ${tls ? 'TLS' : 'TCP'} connection within ${timeoutMs}ms`), timeoutMs);
     timer.unref();
-    socket.once('connect', () => done(true));
-    socket.on('error', (err: NodeJS.ErrnoException) => done(false, err.code === 'ECONNREFUSED' ? 'connection refused' : (err.code ?? err.message)));
+    socket.once(tls ? 'secureConnect' : 'connect', () => done(true));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') done(false, 'connection refused');
+      else done(false, tls ? describeSocketError(err, { host: this.cfg.host, port: this.cfg.port, tls }) : (err.code ?? err.message));
+    });
   }
 
   close(): void {
