@@ -37,7 +37,7 @@ export const forwardOutputSchema = section({
   require_ack_response: flag(true).describe('wait for {ack: chunk id}; false: done once written'),
   ack_response_timeout: duration('190s', { positive: true }).describe('no ack this long after writing: in doubt, re-sent with the same chunk id'),
   compress: choice(['gzip', 'none'], 'gzip').describe('gzip: CompressedPackedForward; none: PackedForward'),
-  heartbeat_interval: duration('1s', { positive: true }).describe('TCP connect probe of each server; a failing one is skipped'),
+  heartbeat_interval: duration('1s', { positive: true }).describe('connect probe of each server (a TLS handshake with tls); a failing one is skipped'),
   ...outputTlsKey,
   ...outputDelivery,
 })
