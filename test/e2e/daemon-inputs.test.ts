@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fluentLogger from 'fluent-logger';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
-import { endpoint, exactlyOnce, freePort, metric, onCleanup, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig, httpDaemonConfig } from './daemon-harness.js';
+import { endpoint, exactlyOnce, metric, onCleanup, post, seqCounts, startDaemon, status, storedRows, tdOutput, work, writeConfig, httpDaemonConfig } from './daemon-harness.js';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 
@@ -82,9 +82,12 @@ describe('tdfwd run: http input', () => {
 
   it('a full buffer with overflow_action throw_exception answers 503 with Retry-After', async () => {
     const dir = work();
-    const deadPort = await freePort();
+    // An endpoint of this test's that answers nothing: a freed port could be taken by another test's
+    // server meanwhile, which then imported the chunks (CI: pending 0 for 81 accepted).
+    const ep = await endpoint();
+    ep.faults.down = true;
     const d = await startDaemon(
-      httpDaemonConfig(dir, tdOutput(`http://127.0.0.1:${deadPort}`), { flush_interval: '200ms', total_limit_size: '4KiB', chunk_limit_size: '1KiB', overflow_action: 'throw_exception' }, {
+      httpDaemonConfig(dir, tdOutput(ep.url), { flush_interval: '200ms', total_limit_size: '4KiB', chunk_limit_size: '1KiB', overflow_action: 'throw_exception' }, {
         shutdown_timeout: '1s',
         admin: { listen: '127.0.0.1:0' },
       }),
