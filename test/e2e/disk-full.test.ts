@@ -39,6 +39,17 @@ function fillUp(dir: string): void {
   }
 }
 
+/** 20,000 lines sent into a buffer on a 16 MB tmpfs (room left): the start of the flush and restart cases. */
+async function sentToSmallDisk(): Promise<{ dir: string; disk: Tmpfs; buffer: string; n: number }> {
+  const dir = work();
+  const disk = smallDisk(16 * 1024);
+  const buffer = join(disk.dir, 'buf');
+  const n = 20_000;
+  const sent = await runTdfwd(['send', '--buffer', buffer, '--tag', 'td.app.lines', '--format', 'json'], { inputFile: linesFile(dir, n) });
+  expect(sent.code).toBe(0);
+  return { dir, disk, buffer, n };
+}
+
 if (!tmpfsAvailable) console.warn('disk-full tests skipped: this machine does not let the tests mount a tmpfs (needs root on Linux)');
 
 describe.skipIf(!tmpfsAvailable)('a full disk under the buffer', () => {
@@ -65,12 +76,7 @@ describe.skipIf(!tmpfsAvailable)('a full disk under the buffer', () => {
   });
 
   it('flush on a full disk exits 1 with a sentence; once space is freed it delivers every record once', async () => {
-    const dir = work();
-    const disk = smallDisk(16 * 1024);
-    const buffer = join(disk.dir, 'buf');
-    const n = 20_000;
-    const sent = await runTdfwd(['send', '--buffer', buffer, '--tag', 'td.app.lines', '--format', 'json'], { inputFile: linesFile(dir, n) });
-    expect(sent.code).toBe(0);
+    const { dir, disk, buffer, n } = await sentToSmallDisk();
     fillUp(disk.dir); // now the disk is full: sealing, leasing and acknowledging cannot be written
     const store = join(dir, 'imported.ndjson');
     const ep = await endpoint({ storeFile: store, autoTables: true });
@@ -138,12 +144,7 @@ describe.skipIf(!tmpfsAvailable)('a full disk under the buffer', () => {
   it('a chunk in flight at a kill -9, restarted on a full disk: the daemon comes up, and delivers it once space is freed', { timeout: 120_000 }, async () => {
     // Taking back the dead process's lease is a write: on a full disk it fails, and used to fail the
     // start ("stopping (start failed)"). Delivery now starts anyway and takes it back once it can.
-    const dir = work();
-    const disk = smallDisk(16 * 1024);
-    const buffer = join(disk.dir, 'buf');
-    const n = 20_000;
-    const sent = await runTdfwd(['send', '--buffer', buffer, '--tag', 'td.app.lines', '--format', 'json'], { inputFile: linesFile(dir, n) });
-    expect(sent.code).toBe(0);
+    const { dir, disk, buffer, n } = await sentToSmallDisk();
     const store = join(dir, 'imported.ndjson');
     const ep = await endpoint({ storeFile: store, autoTables: true });
     ep.faults.latencyMs = 600_000; // requests hang: a chunk stays in flight
